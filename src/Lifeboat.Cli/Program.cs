@@ -1,0 +1,3 @@
+using Lifeboat.Cli;
+
+return await LifeboatApp.RunAsync(args, CliConsole.System);
