@@ -1,0 +1,160 @@
+using System.Security.Cryptography;
+
+namespace Lifeboat.Repository.Crypto;
+
+/// <summary>
+/// A restic key triple (AES-256 encryption key + Poly1305-AES k and r) and the
+/// IV || CIPHERTEXT || MAC container built on it. Used for the master key and for user keys.
+/// </summary>
+public sealed class CryptoKey : IDisposable
+{
+    public const int Overhead = 32;
+    private const int IvSize = 16;
+    private const int MacSize = 16;
+
+    private readonly byte[] _encrypt;
+    private readonly byte[] _macK;
+    private readonly byte[] _macR;
+    // Aes instances are not documented as thread-safe, so each thread gets its own.
+    private readonly ThreadLocal<Aes> _encAes;
+    private readonly ThreadLocal<Aes> _macAes;
+
+    public CryptoKey(ReadOnlySpan<byte> encrypt, ReadOnlySpan<byte> macK, ReadOnlySpan<byte> macR)
+    {
+        if (encrypt.Length != 32 || macK.Length != 16 || macR.Length != 16)
+        {
+            throw new ArgumentException("key sizes must be 32/16/16 bytes");
+        }
+        if (encrypt.IndexOfAnyExcept((byte)0) < 0 || macK.IndexOfAnyExcept((byte)0) < 0)
+        {
+            throw new CryptographicException("key is invalid (all zero)");
+        }
+        _encrypt = encrypt.ToArray();
+        _macK = macK.ToArray();
+        _macR = macR.ToArray();
+        MaskR(_macR);
+        _encAes = new ThreadLocal<Aes>(() => CreateAes(_encrypt), trackAllValues: true);
+        _macAes = new ThreadLocal<Aes>(() => CreateAes(_macK), trackAllValues: true);
+    }
+
+    public ReadOnlySpan<byte> EncryptionKey => _encrypt;
+    public ReadOnlySpan<byte> MacK => _macK;
+    public ReadOnlySpan<byte> MacR => _macR;
+
+    public static CryptoKey NewRandom()
+    {
+        Span<byte> buf = stackalloc byte[64];
+        RandomNumberGenerator.Fill(buf);
+        return new CryptoKey(buf[..32], buf[32..48], buf[48..64]);
+    }
+
+    /// <summary>Clamps a Poly1305 r value in place (restic writes it masked; readers mask anyway).</summary>
+    public static void MaskR(Span<byte> r)
+    {
+        r[3] &= 0x0f; r[7] &= 0x0f; r[11] &= 0x0f; r[15] &= 0x0f;
+        r[4] &= 0xfc; r[8] &= 0xfc; r[12] &= 0xfc;
+    }
+
+    public static int SealedLength(int plaintextLength) => plaintextLength + Overhead;
+
+    public byte[] Seal(ReadOnlySpan<byte> plaintext)
+    {
+        var output = new byte[plaintext.Length + Overhead];
+        Seal(plaintext, output);
+        return output;
+    }
+
+    /// <summary>Writes IV || CT || MAC into <paramref name="output"/> (length plaintext + 32) with a fresh random IV.</summary>
+    public void Seal(ReadOnlySpan<byte> plaintext, Span<byte> output)
+    {
+        Span<byte> iv = stackalloc byte[IvSize];
+        do
+        {
+            RandomNumberGenerator.Fill(iv);
+        }
+        while (iv.IndexOfAnyExcept((byte)0) < 0);
+        Seal(plaintext, iv, output);
+    }
+
+    internal void Seal(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> iv, Span<byte> output)
+    {
+        if (output.Length != plaintext.Length + Overhead)
+        {
+            throw new ArgumentException("output must be plaintext length + 32", nameof(output));
+        }
+        iv.CopyTo(output);
+        var ct = output.Slice(IvSize, plaintext.Length);
+        AesCtr.Transform(_encAes.Value!, iv, plaintext, ct);
+        Mac(iv, ct, output[(IvSize + plaintext.Length)..]);
+    }
+
+    /// <summary>Verifies the MAC (constant time) and returns the plaintext.</summary>
+    public byte[] Open(ReadOnlySpan<byte> sealedData)
+    {
+        if (sealedData.Length < Overhead)
+        {
+            throw new CryptographicException("ciphertext too short");
+        }
+        var output = new byte[sealedData.Length - Overhead];
+        Open(sealedData, output);
+        return output;
+    }
+
+    public void Open(ReadOnlySpan<byte> sealedData, Span<byte> plaintext)
+    {
+        if (!TryOpen(sealedData, plaintext))
+        {
+            throw new CryptographicException("ciphertext verification failed");
+        }
+    }
+
+    public bool TryOpen(ReadOnlySpan<byte> sealedData, Span<byte> plaintext)
+    {
+        if (sealedData.Length < Overhead || plaintext.Length != sealedData.Length - Overhead)
+        {
+            return false;
+        }
+        var iv = sealedData[..IvSize];
+        if (iv.IndexOfAnyExcept((byte)0) < 0)
+        {
+            return false;
+        }
+        var ct = sealedData[IvSize..^MacSize];
+        Span<byte> expected = stackalloc byte[MacSize];
+        Mac(iv, ct, expected);
+        if (!CryptographicOperations.FixedTimeEquals(expected, sealedData[^MacSize..]))
+        {
+            return false;
+        }
+        AesCtr.Transform(_encAes.Value!, iv, ct, plaintext);
+        return true;
+    }
+
+    private void Mac(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, Span<byte> tag)
+    {
+        Span<byte> s = stackalloc byte[16];
+        _macAes.Value!.EncryptEcb(nonce, s, PaddingMode.None);
+        Poly1305.Compute(_macR, s, ciphertext, tag);
+    }
+
+    private static Aes CreateAes(byte[] key)
+    {
+        var aes = Aes.Create();
+        aes.Key = key;
+        return aes;
+    }
+
+    public void Dispose()
+    {
+        foreach (var a in _encAes.Values)
+        {
+            a.Dispose();
+        }
+        foreach (var a in _macAes.Values)
+        {
+            a.Dispose();
+        }
+        _encAes.Dispose();
+        _macAes.Dispose();
+    }
+}
