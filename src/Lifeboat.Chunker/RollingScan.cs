@@ -38,13 +38,13 @@ internal static unsafe class RollingScan
     }
 
     /// <summary>
-    /// Slides data[from..to) in and sets bit (i - from) of <paramref name="candidates"/> for every
-    /// byte i after which the digest has no bits in <paramref name="mask"/>.
+    /// Slides data[from..to) in and sets bit (firstBit + i - from) of <paramref name="candidates"/>
+    /// for every byte i after which the digest has no bits in <paramref name="mask"/>.
     /// </summary>
-    public static void MarkCandidates(RabinTables tables, ReadOnlySpan<byte> data, int from, int to, ulong mask, ulong digest, Span<ulong> candidates)
+    public static void MarkCandidates(RabinTables tables, ReadOnlySpan<byte> data, int from, int to, ulong mask, ulong digest, Span<ulong> candidates, long firstBit)
     {
         CheckRange(data, from, to);
-        if (candidates.Length < (to - from + 63) / 64)
+        if (firstBit < 0 || candidates.Length < (firstBit + to - from + 63) / 64)
         {
             throw new ArgumentException($"RollingScan: candidate bitmap of {candidates.Length} words is too small for {to - from} positions");
         }
@@ -58,7 +58,7 @@ internal static unsafe class RollingScan
         {
             var end = bytes + to;
             var p = bytes + from;
-            var bitIndex = 0L;
+            var bitIndex = firstBit;
             for (; p < end; p++, bitIndex++)
             {
                 d ^= outTable[p[-RabinTables.WindowSize]];

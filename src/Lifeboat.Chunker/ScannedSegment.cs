@@ -1,0 +1,119 @@
+using System.Buffers;
+using System.Numerics;
+
+namespace Lifeboat.Chunker;
+
+/// <summary>
+/// One segment of the input with the 64 bytes before it, and a bitmap of the positions in it
+/// where a cut is allowed by content: bit i set means the fingerprint of the 64 bytes ending at
+/// absolute offset Start + i + 1 has no bits in the split mask. Buffers come from the shared pools
+/// and go back on <see cref="Release"/>.
+/// </summary>
+internal sealed class ScannedSegment
+{
+    private byte[]? _buffer;
+    private ulong[]? _candidates;
+
+    public ScannedSegment(long start, byte[] buffer, int prefix, int length)
+    {
+        Start = start;
+        _buffer = buffer;
+        Prefix = prefix;
+        Length = length;
+        _candidates = ArrayPool<ulong>.Shared.Rent(Math.Max(1, (length + 63) / 64));
+    }
+
+    /// <summary>Absolute offset of the segment's first byte.</summary>
+    public long Start { get; }
+
+    public long End => Start + Length;
+
+    /// <summary>Bytes of preceding input kept in front of the segment (0 for the first, else 64).</summary>
+    public int Prefix { get; }
+
+    public int Length { get; }
+
+    public Task Scan { get; private set; } = Task.CompletedTask;
+
+    public void StartScan(RabinTables tables, ulong mask) => Scan = Task.Run(() => MarkCandidates(tables, mask));
+
+    /// <summary>Input bytes [from, to) in absolute offsets; from may reach back into the prefix.</summary>
+    public ReadOnlySpan<byte> Bytes(long from, long to)
+    {
+        var buffer = _buffer ?? throw new ObjectDisposedException(nameof(ScannedSegment));
+        return buffer.AsSpan((int)(from - Start + Prefix), (int)(to - from));
+    }
+
+    /// <summary>Smallest end offset in [firstEnd, lastEnd] that is a candidate, or -1.</summary>
+    public long FirstCandidate(long firstEnd, long lastEnd)
+    {
+        var bits = _candidates ?? throw new ObjectDisposedException(nameof(ScannedSegment));
+        var from = Math.Max(firstEnd, Start + 1) - Start - 1;
+        var to = Math.Min(lastEnd, End) - Start - 1;
+        if (from > to)
+        {
+            return -1;
+        }
+
+        var word = (int)(from >> 6);
+        var lastWord = (int)(to >> 6);
+        var current = bits[word] & (ulong.MaxValue << (int)(from & 63));
+        while (true)
+        {
+            if (current != 0)
+            {
+                var bit = ((long)word << 6) + BitOperations.TrailingZeroCount(current);
+                return bit <= to ? Start + bit + 1 : -1;
+            }
+
+            if (++word > lastWord)
+            {
+                return -1;
+            }
+
+            current = bits[word];
+        }
+    }
+
+    public void Release()
+    {
+        if (_buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = null;
+        }
+
+        if (_candidates is not null)
+        {
+            ArrayPool<ulong>.Shared.Return(_candidates);
+            _candidates = null;
+        }
+    }
+
+    private void MarkCandidates(RabinTables tables, ulong mask)
+    {
+        var bits = _candidates!.AsSpan(0, Math.Max(1, (Length + 63) / 64));
+        bits.Clear();
+        var bytes = _buffer.AsSpan(0, Prefix + Length);
+        if (bytes.Length < RabinTables.WindowSize)
+        {
+            return; // a first segment shorter than the window has no complete window to test
+        }
+
+        var window = RabinTables.WindowSize;
+        var digest = tables.Fingerprint(bytes[..window]);
+        long firstBit = 0;
+        if (Prefix == 0)
+        {
+            // First segment: the first complete window ends after byte 63.
+            if ((digest & mask) == 0)
+            {
+                bits[0] |= 1UL << 63;
+            }
+
+            firstBit = window;
+        }
+
+        RollingScan.MarkCandidates(tables, bytes, window, bytes.Length, mask, digest, bits, firstBit);
+    }
+}
