@@ -1,0 +1,118 @@
+using FsCheck;
+using FsCheck.Fluent;
+
+namespace Lifeboat.Chunker.Tests;
+
+/// <summary>
+/// Property tests on small chunk sizes, where a few KiB of input already give many cuts, zero-run
+/// cuts and MaxSize cuts: parallel and stream chunking must always equal the sequential chunker,
+/// and the sequential chunker must equal the naive transcription of the algorithm.
+/// </summary>
+public class ChunkerPropertyTests
+{
+    private static readonly RabinTables Tables = RabinTables.For(ResticVectors.Polynomial);
+
+    /// <summary>Input made of random bytes, zero runs and 0xAA runs, with small chunker settings.</summary>
+    public sealed record Case(ChunkerSettings Settings, byte[] Data, int SegmentSize, int SegmentsAhead, int MaxRead)
+    {
+        public override string ToString() =>
+            $"min={Settings.MinSize} max={Settings.MaxSize} mask={Settings.SplitMask:x} data={Data.Length} segment={SegmentSize} ahead={SegmentsAhead} maxRead={MaxRead}";
+    }
+
+    private static Arbitrary<Case> Cases()
+    {
+        var settings =
+            from minSize in Gen.Choose(64, 600)
+            from extra in Gen.Choose(0, 3000)
+            from maskBits in Gen.Choose(0, 10)
+            select new ChunkerSettings(minSize, minSize + extra, (1UL << maskBits) - 1);
+        var piece =
+            from kind in Gen.Choose(0, 2)
+            from length in Gen.Choose(0, 4000)
+            select (kind, length);
+        var data =
+            from seed in Gen.Choose(0, int.MaxValue)
+            from pieces in Gen.ListOf(piece)
+            select BuildData(seed, pieces);
+        var cases =
+            from s in settings
+            from d in data
+            from segmentSize in Gen.Choose(64, 6000)
+            from ahead in Gen.Choose(1, 4)
+            from maxRead in Gen.Choose(1, 9000)
+            select new Case(s, d, segmentSize, ahead, maxRead);
+        return cases.ToArbitrary();
+    }
+
+    [Fact]
+    public void ParallelChunkingEqualsSequentialForRandomSegmentSizes()
+    {
+        Prop.ForAll(Cases(), c =>
+        {
+            var chunker = new ResticChunker(ResticVectors.Polynomial, c.Settings);
+            var expected = chunker.FindBoundaries(c.Data);
+            var parallel = new ParallelChunker(chunker, new ParallelChunkerOptions { SegmentSize = c.SegmentSize, SegmentsAhead = c.SegmentsAhead });
+            var actual = ParallelChunkerTests.CollectAsync(parallel.ChunkAsync(c.Data, includeData: true)).GetAwaiter().GetResult();
+
+            return expected.SequenceEqual(actual.Select(a => a.Boundary))
+                && actual.All(a => a.BlobId == Sha(c.Data.AsSpan((int)a.Boundary.Start, a.Boundary.Length)));
+        }).QuickCheckThrowOnFailure();
+    }
+
+    [Fact]
+    public void SequentialChunkingEqualsTheNaiveAlgorithm()
+    {
+        Prop.ForAll(Cases(), c =>
+        {
+            var expected = new ReferenceChunker(Tables, c.Settings).FindBoundaries(c.Data);
+            var actual = new ResticChunker(ResticVectors.Polynomial, c.Settings).FindBoundaries(c.Data);
+
+            return expected.SequenceEqual(actual);
+        }).QuickCheckThrowOnFailure();
+    }
+
+    [Fact]
+    public void StreamChunkingWithShortReadsAndTightBuffersEqualsSequential()
+    {
+        Prop.ForAll(Cases(), c =>
+        {
+            var chunker = new ResticChunker(ResticVectors.Polynomial, c.Settings);
+            var expected = chunker.FindBoundaries(c.Data);
+            using var stream = new TricklingStream(c.Data, c.MaxRead);
+            using var streamChunker = chunker.OpenStream(stream, new byte[c.Settings.MaxSize + c.MaxRead % 100]);
+
+            var actual = streamChunker.ReadAll()
+                .Select(chunk => (chunk.Boundary, Ok: chunk.Data.Span.SequenceEqual(c.Data.AsSpan((int)chunk.Start, chunk.Length))))
+                .ToList();
+
+            return expected.SequenceEqual(actual.Select(a => a.Boundary)) && actual.All(a => a.Ok);
+        }).QuickCheckThrowOnFailure();
+    }
+
+    private static byte[] BuildData(int seed, IEnumerable<(int Kind, int Length)> pieces)
+    {
+        var random = new Random(seed);
+        var data = new List<byte>();
+        foreach (var (kind, length) in pieces)
+        {
+            var piece = new byte[length];
+            switch (kind)
+            {
+                case 0:
+                    random.NextBytes(piece);
+                    break;
+                case 1:
+                    Array.Fill(piece, (byte)0xAA);
+                    break;
+                default:
+                    break; // zeros
+            }
+
+            data.AddRange(piece);
+        }
+
+        return [.. data];
+    }
+
+    private static string Sha(ReadOnlySpan<byte> data) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(data));
+}
