@@ -1,0 +1,57 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Lifeboat.Sandbox.Controls;
+using Lifeboat.Sandbox.Store;
+using Microsoft.AspNetCore.Http;
+
+namespace Lifeboat.Sandbox.Http;
+
+/// <summary>
+/// /sandbox/v1/faults (GET list, POST add one rule or an array, DELETE clear) and
+/// /sandbox/v1/stats (GET counts by resource then verb, DELETE reset). Never subject to faults or counting.
+/// </summary>
+internal static class ControlsEndpoint
+{
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static async Task HandleAsync(HttpContext ctx, SandboxControls controls, string path)
+    {
+        switch (path.TrimEnd('/'), ctx.Request.Method)
+        {
+            case ("/sandbox/v1/faults", "GET"):
+                await JsonResponses.WriteAsync(ctx, 200, JsonSerializer.SerializeToNode(controls.Faults, Json));
+                return;
+            case ("/sandbox/v1/faults", "POST"):
+                {
+                    var body = await JsonNode.ParseAsync(ctx.Request.Body);
+                    var rules = body is JsonArray
+                        ? body.Deserialize<List<FaultRule>>(Json) ?? []
+                        : [body.Deserialize<FaultRule>(Json) ?? throw KubeApiException.BadRequest("fault rule body is empty")];
+                    try
+                    {
+                        foreach (var r in rules) controls.AddFault(r);
+                    }
+                    catch (ArgumentOutOfRangeException e)
+                    {
+                        throw KubeApiException.BadRequest(e.Message);
+                    }
+                    await JsonResponses.WriteAsync(ctx, 201, JsonSerializer.SerializeToNode(controls.Faults, Json));
+                    return;
+                }
+            case ("/sandbox/v1/faults", "DELETE"):
+                controls.ClearFaults();
+                ctx.Response.StatusCode = 204;
+                return;
+            case ("/sandbox/v1/stats", "GET"):
+                await JsonResponses.WriteAsync(ctx, 200, JsonSerializer.SerializeToNode(controls.Stats(), Json));
+                return;
+            case ("/sandbox/v1/stats", "DELETE"):
+                controls.ResetStats();
+                ctx.Response.StatusCode = 204;
+                return;
+            default:
+                await JsonResponses.WriteStatusAsync(ctx, new KubeApiException(404, "NotFound", $"no sandbox control at {ctx.Request.Method} {path}"));
+                return;
+        }
+    }
+}

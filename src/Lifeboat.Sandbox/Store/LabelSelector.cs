@@ -1,0 +1,116 @@
+namespace Lifeboat.Sandbox.Store;
+
+/// <summary>A parsed Kubernetes label selector: <c>a=b,c!=d,e in (f,g),h notin (i),j,!k</c>.</summary>
+public sealed class LabelSelector
+{
+    private readonly List<Func<IReadOnlyDictionary<string, string>, bool>> _requirements;
+
+    private LabelSelector(List<Func<IReadOnlyDictionary<string, string>, bool>> requirements) => _requirements = requirements;
+
+    public static LabelSelector Everything { get; } = new([]);
+
+    public bool IsEmpty => _requirements.Count == 0;
+
+    public bool Matches(IReadOnlyDictionary<string, string> labels) => _requirements.All(r => r(labels));
+
+    public static LabelSelector Parse(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return Everything;
+        var requirements = new List<Func<IReadOnlyDictionary<string, string>, bool>>();
+        foreach (var raw in SplitTopLevel(text))
+        {
+            var part = raw.Trim();
+            if (part.Length == 0) throw KubeApiException.BadRequest($"unable to parse requirement: empty requirement in label selector \"{text}\"");
+            requirements.Add(ParseRequirement(part, text));
+        }
+        return new LabelSelector(requirements);
+    }
+
+    private static Func<IReadOnlyDictionary<string, string>, bool> ParseRequirement(string part, string whole)
+    {
+        if (part.StartsWith('!'))
+        {
+            var key = part[1..].Trim();
+            return labels => !labels.ContainsKey(key);
+        }
+        var setMatch = System.Text.RegularExpressions.Regex.Match(part, @"^(\S+)\s+(in|notin)\s*\((.*)\)$");
+        if (setMatch.Success)
+        {
+            var key = setMatch.Groups[1].Value;
+            var values = setMatch.Groups[3].Value.Split(',').Select(v => v.Trim()).ToHashSet(StringComparer.Ordinal);
+            return setMatch.Groups[2].Value == "in"
+                ? labels => labels.TryGetValue(key, out var v) && values.Contains(v)
+                : labels => !labels.TryGetValue(key, out var v) || !values.Contains(v);
+        }
+        foreach (var op in new[] { "!=", "==", "=" })
+        {
+            var i = part.IndexOf(op, StringComparison.Ordinal);
+            if (i <= 0) continue;
+            var key = part[..i].Trim();
+            var value = part[(i + op.Length)..].Trim();
+            return op == "!="
+                ? labels => !labels.TryGetValue(key, out var v) || v != value
+                : labels => labels.TryGetValue(key, out var v) && v == value;
+        }
+        if (part.Any(char.IsWhiteSpace) || part.IndexOfAny(['(', ')', '<', '>']) >= 0)
+            throw KubeApiException.BadRequest($"unable to parse requirement \"{part}\" in label selector \"{whole}\"");
+        return labels => labels.ContainsKey(part);
+    }
+
+    private static IEnumerable<string> SplitTopLevel(string text)
+    {
+        var depth = 0;
+        var start = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '(') depth++;
+            else if (text[i] == ')') depth--;
+            else if (text[i] == ',' && depth == 0)
+            {
+                yield return text[start..i];
+                start = i + 1;
+            }
+        }
+        yield return text[start..];
+    }
+}
+
+/// <summary>
+/// A parsed field selector. Supports metadata.name, metadata.namespace and (for pods) status.phase,
+/// with <c>=</c>, <c>==</c> and <c>!=</c>, which is what kubectl wait and controllers use.
+/// </summary>
+public sealed class FieldSelector
+{
+    private readonly List<(string Field, string Value, bool Negated)> _terms;
+
+    private FieldSelector(List<(string, string, bool)> terms) => _terms = terms;
+
+    public static FieldSelector Everything { get; } = new([]);
+
+    public static readonly IReadOnlySet<string> SupportedFields = new HashSet<string> { "metadata.name", "metadata.namespace", "status.phase", "spec.nodeName" };
+
+    public static FieldSelector Parse(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return Everything;
+        var terms = new List<(string, string, bool)>();
+        foreach (var raw in text.Split(','))
+        {
+            var part = raw.Trim();
+            var negated = part.Contains("!=", StringComparison.Ordinal);
+            var pieces = part.Split(negated ? "!=" : (part.Contains("==", StringComparison.Ordinal) ? "==" : "="), 2);
+            if (pieces.Length != 2)
+                throw KubeApiException.BadRequest($"invalid field selector \"{text}\": \"{part}\" is not field=value");
+            var field = pieces[0].Trim();
+            if (!SupportedFields.Contains(field))
+                throw KubeApiException.BadRequest($"field label not supported: {field}");
+            terms.Add((field, pieces[1].Trim(), negated));
+        }
+        return new FieldSelector(terms);
+    }
+
+    public bool Matches(Func<string, string?> fieldValue) =>
+        _terms.All(t => (fieldValue(t.Field) ?? "") == t.Value != t.Negated);
+
+    /// <summary>The exact name this selector pins (metadata.name=X), used to answer kubectl wait cheaply.</summary>
+    public string? ExactName => _terms.FirstOrDefault(t => t.Field == "metadata.name" && !t.Negated).Value;
+}
