@@ -1,0 +1,31 @@
+namespace Lifeboat.Repository.Backend;
+
+/// <summary>Entry returned when listing a backend directory.</summary>
+public readonly record struct BackendFile(string Name, long Size);
+
+/// <summary>
+/// Storage for repository files. Files are written once and never modified;
+/// implementations must make a save atomic (a partial file never appears under its name).
+/// For <see cref="FileType.Config"/> the name is ignored.
+/// </summary>
+public interface IBackend
+{
+    /// <summary>Human-readable location (path or URL) for messages.</summary>
+    string Location { get; }
+
+    Task SaveAsync(FileType type, string name, ReadOnlyMemory<byte> data, CancellationToken ct = default);
+
+    Task<byte[]> LoadAsync(FileType type, string name, CancellationToken ct = default);
+
+    /// <summary>Reads exactly <paramref name="length"/> bytes at <paramref name="offset"/>.</summary>
+    Task<byte[]> LoadRangeAsync(FileType type, string name, long offset, int length, CancellationToken ct = default);
+
+    /// <summary>Returns the file size, or throws <see cref="FileNotFoundException"/>.</summary>
+    Task<long> StatAsync(FileType type, string name, CancellationToken ct = default);
+
+    Task<bool> ExistsAsync(FileType type, string name, CancellationToken ct = default);
+
+    IAsyncEnumerable<BackendFile> ListAsync(FileType type, CancellationToken ct = default);
+
+    Task RemoveAsync(FileType type, string name, CancellationToken ct = default);
+}

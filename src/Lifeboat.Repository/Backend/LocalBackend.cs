@@ -1,0 +1,208 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using Lifeboat.Repository.Util;
+
+namespace Lifeboat.Repository.Backend;
+
+/// <summary>
+/// A repository in a local directory with restic's default layout
+/// (config, keys/, data/xx/, index/, snapshots/, locks/).
+/// </summary>
+public sealed class LocalBackend : IBackend
+{
+    private const UnixFileMode DirMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    public LocalBackend(string path)
+    {
+        Root = Path.GetFullPath(path);
+    }
+
+    public string Root { get; }
+
+    public string Location => Root;
+
+    /// <summary>Creates the directory structure like `restic init` (including data/00..ff).</summary>
+    public void CreateLayout()
+    {
+        if (File.Exists(Path.Combine(Root, "config")))
+        {
+            throw new IOException($"repository at {Root} already exists (config present)");
+        }
+        Directory.CreateDirectory(Root, DirMode);
+        foreach (var dir in new[] { "keys", "locks", "snapshots", "index", "data" })
+        {
+            Directory.CreateDirectory(Path.Combine(Root, dir), DirMode);
+        }
+        for (var i = 0; i < 256; i++)
+        {
+            Directory.CreateDirectory(Path.Combine(Root, "data", i.ToString("x2")), DirMode);
+        }
+    }
+
+    public string PathOf(FileType type, string name) => type switch
+    {
+        FileType.Config => Path.Combine(Root, "config"),
+        FileType.Data => Path.Combine(Root, "data", CheckName(name)[..2], name),
+        _ => Path.Combine(Root, DirOf(type), CheckName(name)),
+    };
+
+    private static string DirOf(FileType type) => type switch
+    {
+        FileType.Key => "keys",
+        FileType.Index => "index",
+        FileType.Snapshot => "snapshots",
+        FileType.Lock => "locks",
+        FileType.Data => "data",
+        _ => throw new ArgumentOutOfRangeException(nameof(type)),
+    };
+
+    private static string CheckName(string name)
+    {
+        if (name.Length < 2 || name.Contains('/') || name.Contains('\0') || name.StartsWith('.'))
+        {
+            throw new ArgumentException($"invalid repository file name '{name}'");
+        }
+        return name;
+    }
+
+    public async Task SaveAsync(FileType type, string name, ReadOnlyMemory<byte> data, CancellationToken ct = default)
+    {
+        var final = PathOf(type, name);
+        var dir = Path.GetDirectoryName(final)!;
+        Directory.CreateDirectory(dir, DirMode);
+        var tmp = $"{final}-tmp-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
+        try
+        {
+            var opts = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                PreallocationSize = data.Length,
+            };
+            await using (var fs = new FileStream(tmp, opts))
+            {
+                await fs.WriteAsync(data, ct).ConfigureAwait(false);
+                fs.Flush(flushToDisk: true);
+            }
+            File.Move(tmp, final, overwrite: type == FileType.Config);
+            Posix.FsyncDirectory(dir);
+            File.SetUnixFileMode(final, UnixFileMode.UserRead);
+        }
+        catch
+        {
+            TryDelete(tmp);
+            throw;
+        }
+    }
+
+    public async Task<byte[]> LoadAsync(FileType type, string name, CancellationToken ct = default)
+    {
+        try
+        {
+            return await File.ReadAllBytesAsync(PathOf(type, name), ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new FileNotFoundException($"{type.Describe()} {Short(name)} not found in {Root}");
+        }
+    }
+
+    public async Task<byte[]> LoadRangeAsync(FileType type, string name, long offset, int length, CancellationToken ct = default)
+    {
+        using var handle = OpenRead(type, name);
+        var buf = new byte[length];
+        var done = 0;
+        while (done < length)
+        {
+            var n = await RandomAccess.ReadAsync(handle, buf.AsMemory(done), offset + done, ct).ConfigureAwait(false);
+            if (n == 0)
+            {
+                throw new EndOfStreamException($"{type.Describe()} {Short(name)}: short read at offset {offset + done} (wanted {length} bytes from {offset})");
+            }
+            done += n;
+        }
+        return buf;
+    }
+
+    private Microsoft.Win32.SafeHandles.SafeFileHandle OpenRead(FileType type, string name)
+    {
+        try
+        {
+            return File.OpenHandle(PathOf(type, name), FileMode.Open, FileAccess.Read, FileShare.Read);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new FileNotFoundException($"{type.Describe()} {Short(name)} not found in {Root}");
+        }
+    }
+
+    public Task<long> StatAsync(FileType type, string name, CancellationToken ct = default)
+    {
+        var info = new FileInfo(PathOf(type, name));
+        if (!info.Exists)
+        {
+            throw new FileNotFoundException($"{type.Describe()} {Short(name)} not found in {Root}");
+        }
+        return Task.FromResult(info.Length);
+    }
+
+    public Task<bool> ExistsAsync(FileType type, string name, CancellationToken ct = default) =>
+        Task.FromResult(File.Exists(PathOf(type, name)));
+
+    public async IAsyncEnumerable<BackendFile> ListAsync(FileType type, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await Task.Yield();
+        if (type == FileType.Config)
+        {
+            var cfg = new FileInfo(PathOf(type, "config"));
+            if (cfg.Exists)
+            {
+                yield return new BackendFile("config", cfg.Length);
+            }
+            yield break;
+        }
+        var dir = new DirectoryInfo(Path.Combine(Root, DirOf(type)));
+        if (!dir.Exists)
+        {
+            yield break;
+        }
+        IEnumerable<FileInfo> files = type == FileType.Data
+            ? dir.EnumerateDirectories().SelectMany(d => d.EnumerateFiles())
+            : dir.EnumerateFiles();
+        foreach (var f in files)
+        {
+            ct.ThrowIfCancellationRequested();
+            // Temp files and other junk do not parse as ids and are skipped, like restic does.
+            if (Ids.IsValidHex(f.Name))
+            {
+                yield return new BackendFile(f.Name, f.Length);
+            }
+        }
+    }
+
+    public Task RemoveAsync(FileType type, string name, CancellationToken ct = default)
+    {
+        var path = PathOf(type, name);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{type.Describe()} {Short(name)} not found in {Root}");
+        }
+        File.Delete(path);
+        return Task.CompletedTask;
+    }
+
+    private static string Short(string name) => name.Length > 10 ? name[..10] : name;
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,559 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Lifeboat.Repository.Backend;
+using Lifeboat.Repository.Compression;
+using Lifeboat.Repository.Crypto;
+using Lifeboat.Repository.Format;
+
+namespace Lifeboat.Repository;
+
+/// <summary>Summary of a key file for `key list`.</summary>
+public sealed record KeyInfo(Id Id, GoTime Created, string? Username, string? Hostname, bool IsCurrent);
+
+/// <summary>
+/// An open restic-compatible repository: keys, config, master index, blob storage, snapshots.
+/// Write order is packs → index → snapshot; call <see cref="FlushAsync"/> before saving a snapshot.
+/// </summary>
+public sealed partial class Repository : IAsyncDisposable
+{
+    private const int MaxBlobsPerIndexFile = 150_000;
+
+    private readonly CryptoKey _master;
+    private readonly ConcurrentDictionary<(BlobType, Id), byte> _pending = new();
+    private readonly PackBuilder?[] _packers = new PackBuilder?[2];
+    private readonly object[] _packerLocks = [new(), new()];
+    private readonly SemaphoreSlim _uploadSlots;
+    private readonly List<Task> _uploads = new();
+    private readonly List<(Id Pack, IReadOnlyList<PackedBlob> Blobs)> _unindexedPacks = new();
+    private readonly object _uploadsLock = new();
+
+    private Repository(IBackend backend, CryptoKey master, Id keyId, RepositoryConfig config, OpenOptions options)
+    {
+        Backend = backend;
+        _master = master;
+        CurrentKeyId = keyId;
+        Config = config;
+        Options = options;
+        _uploadSlots = new SemaphoreSlim(Math.Max(1, options.UploadConcurrency));
+    }
+
+    public IBackend Backend { get; }
+
+    public RepositoryConfig Config { get; }
+
+    public OpenOptions Options { get; }
+
+    public MasterIndex Index { get; } = new();
+
+    public Id CurrentKeyId { get; private set; }
+
+    public int Version => Config.Version;
+
+    internal CryptoKey MasterKey => _master;
+
+    // ---------------------------------------------------------------- init / open
+
+    public static async Task<Repository> InitAsync(IBackend backend, string password, InitOptions? options = null, OpenOptions? openOptions = null, CancellationToken ct = default)
+    {
+        options ??= new InitOptions();
+        if (options.Version is not (1 or 2))
+        {
+            throw new ArgumentException($"repository version must be 1 or 2, got {options.Version}");
+        }
+        if (await backend.ExistsAsync(FileType.Config, "config", ct).ConfigureAwait(false))
+        {
+            throw new RepositoryException($"repository at {backend.Location} already exists (config file present)");
+        }
+        if (backend is LocalBackend local)
+        {
+            local.CreateLayout();
+        }
+        var master = CryptoKey.NewRandom();
+        var poly = options.ChunkerPolynomial ?? ChunkerPolynomials.NewRandom();
+        var config = new RepositoryConfig(options.Version, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)), poly);
+        var keyId = await WriteKeyAsync(backend, master, password, options.Scrypt,
+            options.Username ?? Environment.UserName, options.Hostname ?? Environment.MachineName, ct).ConfigureAwait(false);
+        await backend.SaveAsync(FileType.Config, "config", master.Seal(config.ToJson()), ct).ConfigureAwait(false);
+        return new Repository(backend, master, keyId, config, openOptions ?? new OpenOptions());
+    }
+
+    public static async Task<Repository> OpenAsync(IBackend backend, string password, OpenOptions? options = null, CancellationToken ct = default)
+    {
+        var (master, keyId) = await UnlockAsync(backend, password, ct).ConfigureAwait(false);
+        byte[] configPlain;
+        try
+        {
+            var sealedConfig = await backend.LoadAsync(FileType.Config, "config", ct).ConfigureAwait(false);
+            configPlain = OpenSealed(master, sealedConfig, "config");
+        }
+        catch (FileNotFoundException)
+        {
+            throw new RepositoryException($"config file not found in repository {backend.Location}");
+        }
+        var config = RepositoryConfig.FromJson(configPlain);
+        if (!ChunkerPolynomials.IsIrreducible(config.ChunkerPolynomial))
+        {
+            throw new RepositoryException($"config: chunker polynomial {config.ChunkerPolynomial:x} is not irreducible");
+        }
+        var repo = new Repository(backend, master, keyId, config, options ?? new OpenOptions());
+        await repo.LoadIndexAsync(ct).ConfigureAwait(false);
+        return repo;
+    }
+
+    private static async Task<(CryptoKey Master, Id KeyId)> UnlockAsync(IBackend backend, string password, CancellationToken ct)
+    {
+        var names = new List<string>();
+        await foreach (var f in backend.ListAsync(FileType.Key, ct).ConfigureAwait(false))
+        {
+            names.Add(f.Name);
+        }
+        Exception? lastInvalid = null;
+        foreach (var name in names)
+        {
+            KeyFile kf;
+            try
+            {
+                var bytes = await backend.LoadAsync(FileType.Key, name, ct).ConfigureAwait(false);
+                kf = KeyFile.FromJson(bytes, name);
+            }
+            catch (InvalidDataException e)
+            {
+                lastInvalid = e; // a corrupted key file is skipped, another may still match
+                continue;
+            }
+            using var user = kf.DeriveUserKey(password);
+            var plain = new byte[Math.Max(0, kf.Data.Length - CryptoKey.Overhead)];
+            if (kf.Data.Length < CryptoKey.Overhead || !user.TryOpen(kf.Data, plain))
+            {
+                continue;
+            }
+            return (KeyFile.ParseMasterKey(plain, name), Id.Parse(name));
+        }
+        if (names.Count == 1 && lastInvalid is not null)
+        {
+            throw new RepositoryException(lastInvalid.Message, lastInvalid);
+        }
+        throw new WrongPasswordException(backend.Location);
+    }
+
+    private static async Task<Id> WriteKeyAsync(IBackend backend, CryptoKey master, string password, ScryptParameters scrypt,
+        string? username, string? hostname, CancellationToken ct)
+    {
+        var salt = RandomNumberGenerator.GetBytes(KeyFile.SaltLength);
+        var template = new KeyFile(GoTime.Now(), username, hostname, scrypt.N, scrypt.R, scrypt.P, salt, []);
+        using var user = template.DeriveUserKey(password);
+        var masterJson = KeyFile.MasterKeyJson(master);
+        var kf = template with { Data = user.Seal(masterJson) };
+        CryptographicOperations.ZeroMemory(masterJson);
+        var bytes = kf.ToJson();
+        var id = Id.Hash(bytes);
+        await backend.SaveAsync(FileType.Key, id.ToString(), bytes, ct).ConfigureAwait(false);
+        return id;
+    }
+
+    // ---------------------------------------------------------------- keys
+
+    public Task<Id> AddKeyAsync(string newPassword, ScryptParameters? scrypt = null, CancellationToken ct = default) =>
+        WriteKeyAsync(Backend, _master, newPassword, scrypt ?? ScryptParameters.Default,
+            Options.Username ?? Environment.UserName, Options.Hostname ?? Environment.MachineName, ct);
+
+    public async Task<IReadOnlyList<KeyInfo>> ListKeysAsync(CancellationToken ct = default)
+    {
+        var list = new List<KeyInfo>();
+        await foreach (var f in Backend.ListAsync(FileType.Key, ct).ConfigureAwait(false))
+        {
+            var kf = KeyFile.FromJson(await Backend.LoadAsync(FileType.Key, f.Name, ct).ConfigureAwait(false), f.Name);
+            var id = Id.Parse(f.Name);
+            list.Add(new KeyInfo(id, kf.Created, kf.Username, kf.Hostname, id == CurrentKeyId));
+        }
+        return list;
+    }
+
+    public async Task RemoveKeyAsync(Id keyId, CancellationToken ct = default)
+    {
+        if (keyId == CurrentKeyId)
+        {
+            throw new RepositoryException($"key {keyId.Short} is the key currently in use and cannot be removed");
+        }
+        await Backend.RemoveAsync(FileType.Key, keyId.ToString(), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Adds a key for the new password and removes the key currently in use (like `restic key passwd`).</summary>
+    public async Task<Id> ChangePasswordAsync(string newPassword, ScryptParameters? scrypt = null, CancellationToken ct = default)
+    {
+        var newId = await AddKeyAsync(newPassword, scrypt, ct).ConfigureAwait(false);
+        var old = CurrentKeyId;
+        CurrentKeyId = newId;
+        await Backend.RemoveAsync(FileType.Key, old.ToString(), ct).ConfigureAwait(false);
+        return newId;
+    }
+
+    // ---------------------------------------------------------------- sealed helpers
+
+    private static byte[] OpenSealed(CryptoKey key, ReadOnlySpan<byte> data, string what)
+    {
+        if (data.Length < CryptoKey.Overhead)
+        {
+            throw new RepositoryException($"{what}: file too short ({data.Length} bytes) to be encrypted data");
+        }
+        var plain = new byte[data.Length - CryptoKey.Overhead];
+        if (!key.TryOpen(data, plain))
+        {
+            throw new RepositoryException($"{what}: MAC verification failed");
+        }
+        return plain;
+    }
+
+    /// <summary>Saves an index/snapshot/lock document (v2: 0x02 + zstd) and returns its storage id.</summary>
+    internal async Task<Id> SaveUnpackedAsync(FileType type, byte[] json, CancellationToken ct)
+    {
+        byte[] plain;
+        if (Version >= 2)
+        {
+            var frame = Zstd.Compress(json);
+            plain = new byte[frame.Length + 1];
+            plain[0] = 2;
+            frame.CopyTo(plain, 1);
+        }
+        else
+        {
+            plain = json;
+        }
+        var sealedData = _master.Seal(plain);
+        var id = Id.Hash(sealedData);
+        await Backend.SaveAsync(type, id.ToString(), sealedData, ct).ConfigureAwait(false);
+        return id;
+    }
+
+    internal async Task<byte[]> LoadUnpackedAsync(FileType type, Id id, CancellationToken ct)
+    {
+        var what = $"{type.Describe()} {id.Short}";
+        byte[] data;
+        try
+        {
+            data = await Backend.LoadAsync(type, id.ToString(), ct).ConfigureAwait(false);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new RepositoryException($"{what}: file not found");
+        }
+        if (Id.Hash(data) != id)
+        {
+            throw new RepositoryException($"{what}: file content does not match its id (corrupted)");
+        }
+        var plain = OpenSealed(_master, data, what);
+        if (plain.Length == 0)
+        {
+            throw new RepositoryException($"{what}: empty document");
+        }
+        return plain[0] switch
+        {
+            (byte)'{' or (byte)'[' => plain,
+            2 when Version >= 2 => Decompress(plain.AsSpan(1), what),
+            var b => throw new RepositoryException($"{what}: unsupported encoding version {b}"),
+        };
+    }
+
+    private static byte[] Decompress(ReadOnlySpan<byte> frame, string what)
+    {
+        try
+        {
+            return Zstd.Decompress(frame);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new RepositoryException($"{what}: {e.Message}", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- index
+
+    private async Task LoadIndexAsync(CancellationToken ct)
+    {
+        var names = new List<string>();
+        await foreach (var f in Backend.ListAsync(FileType.Index, ct).ConfigureAwait(false))
+        {
+            names.Add(f.Name);
+        }
+        await Parallel.ForEachAsync(names, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (name, token) =>
+        {
+            var id = Id.Parse(name);
+            var json = await LoadUnpackedAsync(FileType.Index, id, token).ConfigureAwait(false);
+            var blobs = new List<PackedBlob>();
+            try
+            {
+                IndexFile.Decode(json, $"index {id.Short}", blobs.Add);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new RepositoryException(e.Message, e);
+            }
+            if (Version < 2 && blobs.Any(b => b.IsCompressed))
+            {
+                throw new RepositoryException($"index {id.Short}: uses compression, which repository version 1 does not support");
+            }
+            Index.AddRange(blobs);
+        }).ConfigureAwait(false);
+    }
+
+    // ---------------------------------------------------------------- blobs
+
+    /// <summary>
+    /// Stores a blob unless the index (or an unfinished pack) already has it.
+    /// Returns the blob id and whether new data was written.
+    /// </summary>
+    public async ValueTask<(Id Id, bool Stored)> SaveBlobAsync(BlobType type, ReadOnlyMemory<byte> data, Id? knownId = null, CancellationToken ct = default)
+    {
+        if (data.Length == 0 && type == BlobType.Data)
+        {
+            throw new ArgumentException("restic repositories must not contain empty data blobs");
+        }
+        var id = knownId ?? Id.Hash(data.Span);
+        if (Index.Contains(type, id) || !_pending.TryAdd((type, id), 0))
+        {
+            return (id, false);
+        }
+        var sealedBuffer = EncodeBlob(type, data.Span, out var sealedLength, out var uncompressed);
+        PackBuilder? full = null;
+        try
+        {
+            lock (_packerLocks[(int)type])
+            {
+                var packer = _packers[(int)type] ??= new PackBuilder(type, Math.Min(Options.PackSize + (1 << 20), 1 << 30));
+                packer.Add(id, sealedBuffer.AsSpan(0, sealedLength), uncompressed);
+                if (packer.Size >= Options.PackSize || packer.HeaderPlaintextSize > 15 * 1024 * 1024)
+                {
+                    full = packer;
+                    _packers[(int)type] = null;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(sealedBuffer);
+        }
+        if (full is not null)
+        {
+            await StartUploadAsync(full, ct).ConfigureAwait(false);
+        }
+        return (id, true);
+    }
+
+    private byte[] EncodeBlob(BlobType type, ReadOnlySpan<byte> plain, out int sealedLength, out uint uncompressedLength)
+    {
+        var compress = Version >= 2 && plain.Length > 0 && (type == BlobType.Tree || Options.Compression != CompressionMode.Off);
+        if (!compress)
+        {
+            uncompressedLength = 0;
+            sealedLength = plain.Length + CryptoKey.Overhead;
+            var buf = ArrayPool<byte>.Shared.Rent(sealedLength);
+            _master.Seal(plain, buf.AsSpan(0, sealedLength));
+            return buf;
+        }
+        var tmp = ArrayPool<byte>.Shared.Rent(Zstd.CompressBound(plain.Length));
+        try
+        {
+            var n = Zstd.Compress(plain, tmp, Options.Compression == CompressionMode.Max ? 19 : Zstd.DefaultLevel);
+            uncompressedLength = (uint)plain.Length;
+            sealedLength = n + CryptoKey.Overhead;
+            var buf = ArrayPool<byte>.Shared.Rent(sealedLength);
+            _master.Seal(tmp.AsSpan(0, n), buf.AsSpan(0, sealedLength));
+            return buf;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(tmp);
+        }
+    }
+
+    private async Task StartUploadAsync(PackBuilder packer, CancellationToken ct)
+    {
+        // Bounded: at most UploadConcurrency finished packs are held in memory while uploading.
+        await _uploadSlots.WaitAsync(ct).ConfigureAwait(false);
+        var task = Task.Run(async () =>
+        {
+            try
+            {
+                var (file, packId, blobs) = packer.Finish(_master);
+                await Backend.SaveAsync(FileType.Data, packId.ToString(), file, CancellationToken.None).ConfigureAwait(false);
+                Index.AddRange(blobs);
+                lock (_uploadsLock)
+                {
+                    _unindexedPacks.Add((packId, blobs));
+                }
+                foreach (var b in blobs)
+                {
+                    _pending.TryRemove((b.Type, b.Id), out _);
+                }
+            }
+            finally
+            {
+                packer.Dispose();
+                _uploadSlots.Release();
+            }
+        }, CancellationToken.None);
+        lock (_uploadsLock)
+        {
+            _uploads.RemoveAll(t => t.IsCompletedSuccessfully);
+            _uploads.Add(task);
+        }
+    }
+
+    /// <summary>Finishes open packs, waits for uploads, then writes an index file for the new packs.</summary>
+    public async Task FlushAsync(CancellationToken ct = default)
+    {
+        for (var t = 0; t < 2; t++)
+        {
+            PackBuilder? packer;
+            lock (_packerLocks[t])
+            {
+                packer = _packers[t];
+                _packers[t] = null;
+            }
+            if (packer is { Count: > 0 })
+            {
+                await StartUploadAsync(packer, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                packer?.Dispose();
+            }
+        }
+        Task[] uploads;
+        lock (_uploadsLock)
+        {
+            uploads = _uploads.ToArray();
+            _uploads.Clear();
+        }
+        await Task.WhenAll(uploads).ConfigureAwait(false);
+        await WriteIndexAsync(ct).ConfigureAwait(false);
+    }
+
+    private async Task WriteIndexAsync(CancellationToken ct)
+    {
+        List<(Id Pack, IReadOnlyList<PackedBlob> Blobs)> packs;
+        lock (_uploadsLock)
+        {
+            packs = _unindexedPacks.ToList();
+            _unindexedPacks.Clear();
+        }
+        var batch = new List<(Id, IReadOnlyList<PackedBlob>)>();
+        var count = 0;
+        foreach (var p in packs)
+        {
+            batch.Add(p);
+            count += p.Blobs.Count;
+            if (count >= MaxBlobsPerIndexFile)
+            {
+                await SaveUnpackedAsync(FileType.Index, IndexFile.Encode(batch), ct).ConfigureAwait(false);
+                batch.Clear();
+                count = 0;
+            }
+        }
+        if (batch.Count > 0)
+        {
+            await SaveUnpackedAsync(FileType.Index, IndexFile.Encode(batch), ct).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<byte[]> LoadBlobAsync(BlobType type, Id id, CancellationToken ct = default)
+    {
+        if (!Index.TryGet(type, id, out var blob))
+        {
+            throw new RepositoryException($"{(type == BlobType.Tree ? "tree" : "data")} blob {id.Short} not found in index");
+        }
+        byte[] sealedData;
+        try
+        {
+            sealedData = await Backend.LoadRangeAsync(FileType.Data, blob.Pack.ToString(), blob.Offset, (int)blob.Length, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is FileNotFoundException or EndOfStreamException)
+        {
+            throw new RepositoryException($"pack {blob.Pack.Short}: cannot read blob {id.Short}: {e.Message}", e);
+        }
+        var plain = new byte[blob.PlaintextLength];
+        DecodeBlob(blob, sealedData, plain);
+        return plain;
+    }
+
+    /// <summary>Decrypts, decompresses and hash-verifies one blob read from its pack.</summary>
+    public void DecodeBlob(PackedBlob blob, ReadOnlySpan<byte> sealedData, Span<byte> plaintext)
+    {
+        if (sealedData.Length != blob.Length || plaintext.Length != blob.PlaintextLength)
+        {
+            throw new RepositoryException($"pack {blob.Pack.Short}: blob {blob.Id.Short}: length mismatch");
+        }
+        if (!blob.IsCompressed)
+        {
+            if (!_master.TryOpen(sealedData, plaintext))
+            {
+                throw new RepositoryException($"pack {blob.Pack.Short}: blob {blob.Id.Short}: MAC verification failed");
+            }
+        }
+        else
+        {
+            var tmp = ArrayPool<byte>.Shared.Rent(sealedData.Length - CryptoKey.Overhead);
+            try
+            {
+                var frame = tmp.AsSpan(0, sealedData.Length - CryptoKey.Overhead);
+                if (!_master.TryOpen(sealedData, frame))
+                {
+                    throw new RepositoryException($"pack {blob.Pack.Short}: blob {blob.Id.Short}: MAC verification failed");
+                }
+                try
+                {
+                    Zstd.Decompress(frame, plaintext);
+                }
+                catch (InvalidDataException e)
+                {
+                    throw new RepositoryException($"pack {blob.Pack.Short}: blob {blob.Id.Short}: {e.Message}", e);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(tmp);
+            }
+        }
+        if (Id.Hash(plaintext) != blob.Id)
+        {
+            throw new RepositoryException($"pack {blob.Pack.Short}: blob {blob.Id.Short}: content does not match its id");
+        }
+    }
+
+    // ---------------------------------------------------------------- trees
+
+    public async Task<List<Node>> LoadTreeAsync(Id id, CancellationToken ct = default)
+    {
+        var bytes = await LoadBlobAsync(BlobType.Tree, id, ct).ConfigureAwait(false);
+        try
+        {
+            return TreeCodec.Decode(bytes, $"tree {id.Short}");
+        }
+        catch (InvalidDataException e)
+        {
+            throw new RepositoryException(e.Message, e);
+        }
+    }
+
+    public async Task<Id> SaveTreeAsync(IEnumerable<Node> nodes, CancellationToken ct = default)
+    {
+        var (id, _) = await SaveBlobAsync(BlobType.Tree, TreeCodec.Encode(nodes), null, ct).ConfigureAwait(false);
+        return id;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        lock (_uploadsLock)
+        {
+            _uploads.Clear();
+        }
+        for (var t = 0; t < 2; t++)
+        {
+            _packers[t]?.Dispose();
+            _packers[t] = null;
+        }
+        _master.Dispose();
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,118 @@
+using System.Runtime.InteropServices;
+
+namespace Lifeboat.Repository.Util;
+
+/// <summary>Thin libc wrappers for what .NET does not expose (fsync of directories, ns timestamps, ownership, holes).</summary>
+internal static unsafe partial class Posix
+{
+    private const string Libc = "libc";
+    public const int WhenceData = 3;
+    public const int WhenceHole = 4;
+    private const int AtFdCwd = -100;
+    private const int AtSymlinkNoFollow = 0x100;
+    private const int ENXIO = 6;
+
+    [LibraryImport(Libc, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int open(string path, int flags);
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial int fsync(int fd);
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial int close(int fd);
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial long lseek(nint fd, long offset, int whence);
+    [LibraryImport(Libc, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int lstat(string path, byte* buf);
+    [LibraryImport(Libc, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int utimensat(int dirfd, string path, long* times, int flags);
+    [LibraryImport(Libc, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int lchown(string path, uint uid, uint gid);
+    [LibraryImport(Libc)]
+    public static partial uint geteuid();
+    [LibraryImport(Libc)]
+    public static partial uint getegid();
+
+    public static void FsyncDirectory(string dir)
+    {
+        var fd = open(dir, 0 /* O_RDONLY */);
+        if (fd < 0)
+        {
+            return; // best effort, like restic on filesystems that refuse it
+        }
+        fsync(fd);
+        close(fd);
+    }
+
+    /// <summary>lstat with nanosecond times (x86_64/aarch64 glibc struct stat layouts).</summary>
+    public static StatInfo LStat(string path)
+    {
+        var buf = stackalloc byte[256];
+        if (lstat(path, buf) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw new IOException($"lstat {path}: {Marshal.GetPInvokeErrorMessage(errno)}");
+        }
+        if (RuntimeInformation.ProcessArchitecture == Architecture.X64)
+        {
+            return new StatInfo(
+                Dev: *(ulong*)(buf + 0), Ino: *(ulong*)(buf + 8), Nlink: *(ulong*)(buf + 16),
+                Mode: *(uint*)(buf + 24), Uid: *(uint*)(buf + 28), Gid: *(uint*)(buf + 32),
+                Rdev: *(ulong*)(buf + 40), Size: *(long*)(buf + 48), Blocks: *(long*)(buf + 64),
+                Atime: new GoTimeSpec(*(long*)(buf + 72), *(long*)(buf + 80)),
+                Mtime: new GoTimeSpec(*(long*)(buf + 88), *(long*)(buf + 96)),
+                Ctime: new GoTimeSpec(*(long*)(buf + 104), *(long*)(buf + 112)));
+        }
+        // aarch64 (generic layout)
+        return new StatInfo(
+            Dev: *(ulong*)(buf + 0), Ino: *(ulong*)(buf + 8), Mode: *(uint*)(buf + 16), Nlink: *(uint*)(buf + 20),
+            Uid: *(uint*)(buf + 24), Gid: *(uint*)(buf + 28), Rdev: *(ulong*)(buf + 32), Size: *(long*)(buf + 48),
+            Blocks: *(long*)(buf + 64),
+            Atime: new GoTimeSpec(*(long*)(buf + 72), *(long*)(buf + 80)),
+            Mtime: new GoTimeSpec(*(long*)(buf + 88), *(long*)(buf + 96)),
+            Ctime: new GoTimeSpec(*(long*)(buf + 104), *(long*)(buf + 112)));
+    }
+
+    /// <summary>Sets atime and mtime with nanoseconds without following symlinks.</summary>
+    public static void SetTimes(string path, GoTimeSpec atime, GoTimeSpec mtime)
+    {
+        var times = stackalloc long[4] { atime.Seconds, atime.Nanoseconds, mtime.Seconds, mtime.Nanoseconds };
+        if (utimensat(AtFdCwd, path, times, AtSymlinkNoFollow) != 0)
+        {
+            throw new IOException($"set times on {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+        }
+    }
+
+    public static void LChown(string path, uint uid, uint gid)
+    {
+        if (lchown(path, uid, gid) != 0)
+        {
+            throw new IOException($"chown {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+        }
+    }
+
+    /// <summary>
+    /// Next data offset at or after <paramref name="offset"/> (SEEK_DATA), or -1 when only a hole remains.
+    /// Returns <paramref name="offset"/> if the filesystem does not support hole detection.
+    /// </summary>
+    public static long SeekDataOrEnd(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long offset)
+    {
+        var r = lseek(handle.DangerousGetHandle(), offset, WhenceData);
+        if (r < 0)
+        {
+            return Marshal.GetLastPInvokeError() == ENXIO ? -1 : offset;
+        }
+        return r;
+    }
+
+    /// <summary>Start of the next hole at or after offset (SEEK_HOLE); file size if none or unsupported.</summary>
+    public static long SeekHole(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long offset, long size)
+    {
+        var r = lseek(handle.DangerousGetHandle(), offset, WhenceHole);
+        return r < 0 ? size : r;
+    }
+}
+
+internal readonly record struct GoTimeSpec(long Seconds, long Nanoseconds);
+
+internal readonly record struct StatInfo(
+    ulong Dev, ulong Ino, ulong Nlink, uint Mode, uint Uid, uint Gid, ulong Rdev, long Size, long Blocks,
+    GoTimeSpec Atime, GoTimeSpec Mtime, GoTimeSpec Ctime);
