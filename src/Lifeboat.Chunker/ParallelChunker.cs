@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Win32.SafeHandles;
@@ -20,12 +19,16 @@ public delegate ValueTask<int> RandomAccessReader(long offset, Memory<byte> buff
 public sealed class ParallelChunker
 {
     private readonly ResticChunker _chunker;
+    private readonly SegmentPools _pools;
 
     public ParallelChunker(ResticChunker chunker, ParallelChunkerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(chunker);
         _chunker = chunker;
         Options = options ?? new ParallelChunkerOptions();
+        // In flight at once: the queue, one being read, and those the current chunk spans.
+        var retain = Options.SegmentsAhead + (chunker.Settings.MaxSize / Options.SegmentSize) + 3;
+        _pools = new SegmentPools(Options.SegmentSize, retain);
     }
 
     public ParallelChunkerOptions Options { get; }
@@ -137,7 +140,7 @@ public sealed class ParallelChunker
             while (position < length)
             {
                 var prefix = position == 0 ? 0 : window;
-                var buffer = ArrayPool<byte>.Shared.Rent(window + segmentSize);
+                var buffer = _pools.Buffers.Rent();
                 ScannedSegment? segment = null;
                 try
                 {
@@ -158,7 +161,7 @@ public sealed class ParallelChunker
 
                     if (filled == 0)
                     {
-                        ArrayPool<byte>.Shared.Return(buffer);
+                        _pools.Buffers.Return(buffer);
                         break;
                     }
 
@@ -168,7 +171,7 @@ public sealed class ParallelChunker
                     {
                         buffer.AsSpan(prefix + filled - window, window).CopyTo(carry);
                     }
-                    segment = new ScannedSegment(position, buffer, prefix, filled);
+                    segment = new ScannedSegment(_pools, position, buffer, prefix, filled);
                     segment.StartScan(_chunker.Tables, _chunker.Settings.SplitMask);
                     await writer.WriteAsync(segment, cancellationToken).ConfigureAwait(false);
                     position += filled;
@@ -177,7 +180,7 @@ public sealed class ParallelChunker
                 {
                     if (segment is null)
                     {
-                        ArrayPool<byte>.Shared.Return(buffer);
+                        _pools.Buffers.Return(buffer);
                     }
                     else
                     {

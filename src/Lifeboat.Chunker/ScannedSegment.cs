@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics;
 
 namespace Lifeboat.Chunker;
@@ -6,21 +5,23 @@ namespace Lifeboat.Chunker;
 /// <summary>
 /// One segment of the input with the 64 bytes before it, and a bitmap of the positions in it
 /// where a cut is allowed by content: bit i set means the fingerprint of the 64 bytes ending at
-/// absolute offset Start + i + 1 has no bits in the split mask. Buffers come from the shared pools
+/// absolute offset Start + i + 1 has no bits in the split mask. Buffers come from the chunker's pools
 /// and go back on <see cref="Release"/>.
 /// </summary>
 internal sealed class ScannedSegment
 {
+    private readonly SegmentPools _pools;
     private byte[]? _buffer;
     private ulong[]? _candidates;
 
-    public ScannedSegment(long start, byte[] buffer, int prefix, int length)
+    public ScannedSegment(SegmentPools pools, long start, byte[] buffer, int prefix, int length)
     {
+        _pools = pools;
         Start = start;
         _buffer = buffer;
         Prefix = prefix;
         Length = length;
-        _candidates = ArrayPool<ulong>.Shared.Rent(Math.Max(1, (length + 63) / 64));
+        _candidates = pools.Bitmaps.Rent();
     }
 
     /// <summary>Absolute offset of the segment's first byte.</summary>
@@ -79,13 +80,13 @@ internal sealed class ScannedSegment
     {
         if (_buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            _pools.Buffers.Return(_buffer);
             _buffer = null;
         }
 
         if (_candidates is not null)
         {
-            ArrayPool<ulong>.Shared.Return(_candidates);
+            _pools.Bitmaps.Return(_candidates);
             _candidates = null;
         }
     }
@@ -116,4 +117,12 @@ internal sealed class ScannedSegment
 
         RollingScan.MarkCandidates(tables, bytes, window, bytes.Length, mask, digest, bits, firstBit);
     }
+}
+
+/// <summary>Segment buffers (64-byte prefix + segment) and candidate bitmaps of one <see cref="ParallelChunker"/>.</summary>
+internal sealed class SegmentPools(int segmentSize, int retain)
+{
+    public ExactBufferPool<byte> Buffers { get; } = new(RabinTables.WindowSize + segmentSize, retain);
+
+    public ExactBufferPool<ulong> Bitmaps { get; } = new((segmentSize + 63) / 64, retain);
 }
