@@ -19,16 +19,25 @@ public class ChunkerPropertyTests
             $"min={Settings.MinSize} max={Settings.MaxSize} mask={Settings.SplitMask:x} data={Data.Length} segment={SegmentSize} ahead={SegmentsAhead} maxRead={MaxRead}";
     }
 
-    private static Arbitrary<Case> Cases()
+    /// <summary>Many small chunks: every path of the cut rule in a few KiB.</summary>
+    private static Arbitrary<Case> Cases() => Cases(maxMinSize: 600, maxExtra: 3000, maskBits: (0, 10), maxPiece: 4000);
+
+    /// <summary>
+    /// Chunks of up to ~300 KiB: long enough for the four-lane block search (64 KiB blocks), with
+    /// several lanes hitting in one block.
+    /// </summary>
+    private static Arbitrary<Case> LongChunkCases() => Cases(maxMinSize: 3000, maxExtra: 300_000, maskBits: (10, 17), maxPiece: 120_000);
+
+    private static Arbitrary<Case> Cases(int maxMinSize, int maxExtra, (int Low, int High) maskBits, int maxPiece)
     {
         var settings =
-            from minSize in Gen.Choose(64, 600)
-            from extra in Gen.Choose(0, 3000)
-            from maskBits in Gen.Choose(0, 10)
-            select new ChunkerSettings(minSize, minSize + extra, (1UL << maskBits) - 1);
+            from minSize in Gen.Choose(64, maxMinSize)
+            from extra in Gen.Choose(0, maxExtra)
+            from bits in Gen.Choose(maskBits.Low, maskBits.High)
+            select new ChunkerSettings(minSize, minSize + extra, (1UL << bits) - 1);
         var piece =
-            from kind in Gen.Choose(0, 2)
-            from length in Gen.Choose(0, 4000)
+            from kind in Gen.Frequency((3, Gen.Constant(0)), (1, Gen.Constant(1)), (1, Gen.Constant(2)))
+            from length in Gen.Choose(0, maxPiece)
             select (kind, length);
         var data =
             from seed in Gen.Choose(0, int.MaxValue)
@@ -37,7 +46,7 @@ public class ChunkerPropertyTests
         var cases =
             from s in settings
             from d in data
-            from segmentSize in Gen.Choose(64, 6000)
+            from segmentSize in Gen.Choose(64, Math.Max(6000, maxPiece))
             from ahead in Gen.Choose(1, 4)
             from maxRead in Gen.Choose(1, 9000)
             select new Case(s, d, segmentSize, ahead, maxRead);
@@ -62,13 +71,28 @@ public class ChunkerPropertyTests
     [Fact]
     public void SequentialChunkingEqualsTheNaiveAlgorithm()
     {
-        Prop.ForAll(Cases(), c =>
-        {
-            var expected = new ReferenceChunker(Tables, c.Settings).FindBoundaries(c.Data);
-            var actual = new ResticChunker(ResticVectors.Polynomial, c.Settings).FindBoundaries(c.Data);
+        Prop.ForAll(Cases(), SequentialEqualsNaive).QuickCheckThrowOnFailure();
+    }
 
-            return expected.SequenceEqual(actual);
-        }).QuickCheckThrowOnFailure();
+    [Fact]
+    public void LongChunksEqualTheNaiveAlgorithmAndParallelChunking()
+    {
+        var property = Prop.ForAll(LongChunkCases(), c =>
+        {
+            var chunker = new ResticChunker(ResticVectors.Polynomial, c.Settings);
+            var parallel = new ParallelChunker(chunker, new ParallelChunkerOptions { SegmentSize = c.SegmentSize, SegmentsAhead = c.SegmentsAhead });
+            var actual = ParallelChunkerTests.CollectAsync(parallel.ChunkAsync(c.Data)).GetAwaiter().GetResult();
+
+            return SequentialEqualsNaive(c) && chunker.FindBoundaries(c.Data).SequenceEqual(actual.Select(a => a.Boundary));
+        });
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(40), property);
+    }
+
+    private static bool SequentialEqualsNaive(Case c)
+    {
+        var expected = new ReferenceChunker(Tables, c.Settings).FindBoundaries(c.Data);
+        var actual = new ResticChunker(ResticVectors.Polynomial, c.Settings).FindBoundaries(c.Data);
+        return expected.SequenceEqual(actual);
     }
 
     [Fact]
