@@ -22,5 +22,7 @@ public readonly record struct Chunk(ChunkBoundary Boundary, ReadOnlyMemory<byte>
 
     public int Length => Boundary.Length;
 
+    public long End => Boundary.End;
+
     public ulong Cut => Boundary.Cut;
 }

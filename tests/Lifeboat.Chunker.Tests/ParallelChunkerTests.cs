@@ -153,6 +153,46 @@ public class ParallelChunkerTests
     }
 
     [Fact]
+    public async Task ChunksStreamOutWithBoundedReadAhead()
+    {
+        // A 512 MiB source generated on demand: nothing ever holds the whole input.
+        const long length = 512L * MiB;
+        var pattern = RandomBytes(MiB + 17, seed: 3);
+        long furthestRead = 0;
+        RandomAccessReader read = (offset, buffer, _) =>
+        {
+            var count = (int)Math.Min(buffer.Length, length - offset);
+            for (var done = 0; done < count;)
+            {
+                var patternOffset = (int)((offset + done) % pattern.Length);
+                var piece = Math.Min(count - done, pattern.Length - patternOffset);
+                pattern.AsSpan(patternOffset, piece).CopyTo(buffer.Span[done..]);
+                done += piece;
+            }
+
+            InterlockedMax(ref furthestRead, offset + count);
+            return ValueTask.FromResult(count);
+        };
+        var options = new ParallelChunkerOptions { SegmentSize = 4 * MiB, SegmentsAhead = 2 };
+        var parallel = new ParallelChunker(Chunker, options);
+        // Queue + one being filled + the segments the current chunk spans (MaxSize / SegmentSize + 1).
+        var allowedAhead = (long)(options.SegmentsAhead + 1 + (Chunker.Settings.MaxSize / options.SegmentSize) + 1) * options.SegmentSize;
+
+        long end = 0;
+        var count = 0;
+        await foreach (var chunk in parallel.ChunkAsync(read, length))
+        {
+            Assert.Equal(end, chunk.Start);
+            Assert.InRange(Interlocked.Read(ref furthestRead) - chunk.End, 0, allowedAhead);
+            end = chunk.Boundary.End;
+            count++;
+        }
+
+        Assert.Equal(length, end);
+        Assert.True(count > 256, $"only {count} chunks");
+    }
+
+    [Fact]
     public async Task ReadFailuresSurfaceToTheConsumer()
     {
         var parallel = new ParallelChunker(Chunker, new ParallelChunkerOptions { SegmentSize = 1 * MiB });
@@ -182,6 +222,21 @@ public class ParallelChunkerTests
             }
         });
         Assert.Equal(2, seen);
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        var current = Interlocked.Read(ref target);
+        while (value > current)
+        {
+            var seen = Interlocked.CompareExchange(ref target, value, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
     }
 
     internal static byte[] RandomBytes(int size, int seed)

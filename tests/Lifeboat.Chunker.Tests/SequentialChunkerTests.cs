@@ -52,4 +52,45 @@ public class SequentialChunkerTests
         Assert.Equal(ResticVectors.VectorBoundaries, chunks.Select(c => c.Boundary));
         Assert.Equal(ResticVectors.VectorChunks.Select(c => c.BlobId), chunks.Select(c => c.Id));
     }
+
+    [Fact]
+    public async Task AsyncStreamChunkerMatchesMixedVectorWithTheCallersBuffer()
+    {
+        using var stream = new TricklingStream(ResticVectors.MixedData, maxRead: 1_000_003);
+        using var chunker = _chunker.OpenStream(stream, new byte[8 * 1024 * 1024]);
+        var boundaries = new List<ChunkBoundary>();
+
+        await foreach (var chunk in chunker.ReadAllAsync())
+        {
+            Assert.True(chunk.Data.Span.SequenceEqual(ResticVectors.MixedData.AsSpan((int)chunk.Start, chunk.Length)));
+            boundaries.Add(chunk.Boundary);
+        }
+
+        Assert.Equal(ResticVectors.MixedChunks, boundaries);
+        Assert.Equal(ResticVectors.MixedData.Length, chunker.Position);
+    }
+
+    [Fact]
+    public void TinyAndEmptyInputs()
+    {
+        Assert.Empty(_chunker.FindBoundaries([]));
+        // Shorter than MinSize-64: nothing is hashed, restic reports its reset digest 1.
+        Assert.Equal([new ChunkBoundary(0, 100, 1)], _chunker.FindBoundaries(new byte[100]));
+        using var empty = _chunker.OpenStream(new MemoryStream());
+        Assert.False(empty.TryReadNext(out _));
+    }
+
+    [Fact]
+    public void ChunkDecisionWithoutEnoughDataIsRejected()
+    {
+        var error = Assert.Throws<ArgumentException>(() => _chunker.FindChunkLength(new byte[1000], isEndOfInput: false, out _));
+        Assert.Contains("MaxSize", error.Message);
+    }
+
+    [Fact]
+    public void TooSmallCallerBufferIsRejected()
+    {
+        var error = Assert.Throws<ArgumentException>(() => _chunker.OpenStream(new MemoryStream(), new byte[1024]));
+        Assert.Contains("smaller than MaxSize", error.Message);
+    }
 }
