@@ -292,7 +292,7 @@ public sealed class KubeClient : IDisposable
             throw new KubeException($"watch {path}: malformed event line");
         }
 
-        var type = evt["type"]?.GetValue<string>();
+        var type = evt.GetString("type");
         var obj = evt["object"] as JsonObject;
         switch (type)
         {
@@ -306,7 +306,7 @@ public sealed class KubeClient : IDisposable
                 return new WatchEvent(WatchEventType.Bookmark, obj ?? []);
             case "ERROR":
                 var status = obj ?? [];
-                if (status["code"] is JsonValue c && c.TryGetValue<int>(out var code) && code == 410)
+                if (JsonNumbers.AsInt64(status["code"]) == 410)
                 {
                     gone = true;
                     return new WatchEvent(WatchEventType.Bookmark, null);
@@ -344,7 +344,7 @@ public sealed class KubeClient : IDisposable
         }
 
         var meta = list["metadata"] as JsonObject;
-        long? remaining = meta?["remainingItemCount"] is JsonValue r && r.TryGetValue<long>(out var n) ? n : null;
+        var remaining = JsonNumbers.AsInt64(meta?["remainingItemCount"]);
         return new KubeList(items, meta?.GetString("resourceVersion"), meta?.GetString("continue") is { Length: > 0 } c ? c : null, remaining);
     }
 

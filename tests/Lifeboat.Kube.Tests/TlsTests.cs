@@ -126,6 +126,7 @@ public sealed class TlsTests : IDisposable
         using var client = new KubeClient(settings, Options);
         var e = await Assert.ThrowsAsync<KubeConnectionException>(() => client.GetRawAsync("/version"));
         Assert.Contains(server.Address.GetLeftPart(UriPartial.Authority), e.Message);
+        Assert.Contains("CN=intruder", e.Message);
     }
 
     [Fact]

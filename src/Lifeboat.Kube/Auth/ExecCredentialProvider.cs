@@ -212,8 +212,8 @@ public sealed class ExecCredentialProvider : ICredentialProvider
             throw new KubeCredentialException($"{who}: output is not valid ExecCredential JSON");
         }
 
-        var kind = root["kind"]?.GetValue<string>();
-        var apiVersion = root["apiVersion"]?.GetValue<string>();
+        var kind = root.GetString("kind");
+        var apiVersion = root.GetString("apiVersion");
         if (kind != "ExecCredential")
         {
             throw new KubeCredentialException($"{who}: output kind is \"{kind}\", want ExecCredential");
@@ -230,7 +230,7 @@ public sealed class ExecCredentialProvider : ICredentialProvider
         }
 
         DateTimeOffset? expiry = null;
-        if (status["expirationTimestamp"]?.GetValue<string>() is { Length: > 0 } ts)
+        if (status.GetString("expirationTimestamp") is { Length: > 0 } ts)
         {
             if (!DateTimeOffset.TryParse(ts, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
             {
@@ -240,9 +240,9 @@ public sealed class ExecCredentialProvider : ICredentialProvider
             expiry = parsed;
         }
 
-        var token = status["token"]?.GetValue<string>();
-        var certData = status["clientCertificateData"]?.GetValue<string>();
-        var keyData = status["clientKeyData"]?.GetValue<string>();
+        var token = status.GetString("token");
+        var certData = status.GetString("clientCertificateData");
+        var keyData = status.GetString("clientKeyData");
         if (!string.IsNullOrEmpty(certData) != !string.IsNullOrEmpty(keyData))
         {
             throw new KubeCredentialException($"{who}: status must set both clientCertificateData and clientKeyData");

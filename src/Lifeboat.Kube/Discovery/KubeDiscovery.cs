@@ -223,7 +223,7 @@ public sealed class KubeDiscovery
                 Version = version,
                 Resource = name,
                 Kind = Str(e["kind"]) ?? "",
-                Namespaced = e["namespaced"] is JsonValue ns && ns.TryGetValue<bool>(out var b) && b,
+                Namespaced = e.GetBool("namespaced") ?? false,
                 Verbs = Strings(e["verbs"]),
                 ShortNames = Strings(e["shortNames"]),
                 SingularName = Str(e["singularName"]) is { Length: > 0 } s ? s : (Str(e["kind"]) ?? "").ToLowerInvariant(),

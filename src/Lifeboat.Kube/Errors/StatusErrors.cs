@@ -39,7 +39,7 @@ public static class StatusErrors
 
     public static KubeApiException FromStatus(JsonObject statusObject, string verb, string path, HttpStatusCode? fallbackCode = null)
     {
-        var code = statusObject["code"] is JsonValue c && c.TryGetValue<int>(out var ci) ? (HttpStatusCode)ci
+        var code = JsonNumbers.AsInt64(statusObject["code"]) is { } ci ? (HttpStatusCode)ci
             : fallbackCode ?? HttpStatusCode.InternalServerError;
         var reason = Str(statusObject["reason"]) ?? ReasonFor(code);
         var message = Str(statusObject["message"]);
@@ -55,7 +55,7 @@ public static class StatusErrors
                 }
             }
 
-            int? retry = d["retryAfterSeconds"] is JsonValue r && r.TryGetValue<int>(out var ri) ? ri : null;
+            var retry = (int?)JsonNumbers.AsInt64(d["retryAfterSeconds"]);
             details = new StatusDetails(Str(d["name"]), Str(d["group"]), Str(d["kind"]), Str(d["uid"]), retry, causes);
         }
 

@@ -81,7 +81,8 @@ internal sealed class KubeTransport : IDisposable
             await _limiter.AcquireAsync(cancellationToken).ConfigureAwait(false);
             Stats.RecordThrottle(clock.UtcNow - before);
             var credential = await _settings.Credentials.GetCredentialAsync(cancellationToken).ConfigureAwait(false);
-            var invoker = GetInvoker(credential.ClientCertificate ?? _settings.Tls.ClientCertificate);
+            var clientCertificate = credential.ClientCertificate ?? _settings.Tls.ClientCertificate;
+            var invoker = GetInvoker(clientCertificate);
 
             using var message = new HttpRequestMessage(request.Method, new Uri(Server, request.PathAndQuery));
             message.Content = request.Content?.Invoke();
@@ -112,7 +113,8 @@ internal sealed class KubeTransport : IDisposable
                 {
                     if (IsTlsFailure(e))
                     {
-                        var why = _validator.LastFailure ?? Innermost(e);
+                        var why = _validator.LastFailure
+                            ?? Innermost(e) + (clientCertificate is null ? "" : $"; the server may have rejected client certificate {clientCertificate.Subject}");
                         throw new KubeConnectionException(Server, $"TLS handshake failed: {why}", e);
                     }
 
@@ -126,7 +128,10 @@ internal sealed class KubeTransport : IDisposable
                     }
 
                     var tries = attempt == 1 ? "" : $" (gave up after {attempt} attempts)";
-                    throw new KubeConnectionException(Server, $"{request.Verb} {request.Path}: {Innermost(e)}{tries}", e);
+                    // With TLS 1.3 a server that refuses the client certificate just closes the connection after the handshake.
+                    var hint = clientCertificate is not null && e.HttpRequestError == HttpRequestError.ResponseEnded
+                        ? $"; the server may have rejected client certificate {clientCertificate.Subject}" : "";
+                    throw new KubeConnectionException(Server, $"{request.Verb} {request.Path}: {Innermost(e)}{hint}{tries}", e);
                 }
             }
 

@@ -73,11 +73,14 @@ public static class KubeObject
     public static string? GetString(this JsonObject obj, params string[] path) =>
         obj.GetNode(path) is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
-    public static long? GetInt64(this JsonObject obj, params string[] path) =>
-        obj.GetNode(path) is JsonValue v && v.TryGetValue<long>(out var n) ? n : null;
+    public static long? GetInt64(this JsonObject obj, params string[] path) => JsonNumbers.AsInt64(obj.GetNode(path));
 
-    public static bool? GetBool(this JsonObject obj, params string[] path) =>
-        obj.GetNode(path) is JsonValue v && v.TryGetValue<bool>(out var b) ? b : null;
+    public static bool? GetBool(this JsonObject obj, params string[] path) => obj.GetNode(path) switch
+    {
+        JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.True => true,
+        JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.False => false,
+        _ => null,
+    };
 
     public static JsonObject? GetObject(this JsonObject obj, params string[] path) => obj.GetNode(path) as JsonObject;
 
