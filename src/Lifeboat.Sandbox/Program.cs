@@ -18,11 +18,8 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 using var stop = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    stop.Cancel();
-};
+using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, OnSignal);
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, OnSignal);
 await using var server = await SandboxServer.StartAsync(options, stop.Token);
 if (kubeconfig is not null) server.WriteKubeconfig(kubeconfig);
 Console.WriteLine($"sandbox API server listening on {server.Url}");
@@ -34,3 +31,9 @@ catch (OperationCanceledException)
 {
 }
 return 0;
+
+void OnSignal(System.Runtime.InteropServices.PosixSignalContext context)
+{
+    context.Cancel = true;
+    stop.Cancel();
+}

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Lifeboat.Sandbox;
@@ -66,6 +67,8 @@ public sealed class SandboxServer : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, options.Port));
+        // The host must not hijack SIGTERM/Ctrl+C of whatever process embeds the sandbox (test runners, the CLI).
+        builder.Services.AddSingleton<IHostLifetime, PassiveHostLifetime>();
         builder.Logging.ClearProviders();
         if (options.Logging) builder.Logging.AddConsole();
         var app = builder.Build();
@@ -153,4 +156,11 @@ public sealed class SandboxServer : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
+}
+
+/// <summary>A host lifetime that does nothing: the sandbox is started and stopped explicitly.</summary>
+internal sealed class PassiveHostLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -160,8 +160,9 @@ internal sealed class ApiRouter(ResourceStore store, SubresourceHandlerRegistry 
             case "PATCH" when info.Name is not null:
                 {
                     var (patchType, patch) = await ReadPatchAsync(ctx);
+                    var creates = patchType == PatchType.Apply && store.TryGet(gr, info.Namespace, info.Name) is null;
                     var patched = store.Patch(gr, info.Namespace, info.Name, patchType, patch, new WriteOptions { DryRun = dryRun }, status);
-                    await JsonResponses.WriteAsync(ctx, 200, AtVersion(patched, type, info.Version));
+                    await JsonResponses.WriteAsync(ctx, creates ? 201 : 200, AtVersion(patched, type, info.Version));
                     return;
                 }
             case "DELETE" when info.Name is not null && !status:
@@ -276,6 +277,12 @@ internal sealed class ApiRouter(ResourceStore store, SubresourceHandlerRegistry 
 
     private static async Task<JsonObject> ReadObjectAsync(HttpContext ctx)
     {
+        if (ProtobufBodies.IsProtobuf(ctx.Request.ContentType))
+        {
+            using var buffer = new MemoryStream();
+            await ctx.Request.Body.CopyToAsync(buffer);
+            return ProtobufBodies.Decode(buffer.ToArray());
+        }
         var text = await new StreamReader(ctx.Request.Body, Encoding.UTF8).ReadToEndAsync();
         var node = IsYaml(ctx.Request.ContentType) ? YamlJson.Parse(text) : JsonNode.Parse(text);
         return node as JsonObject ?? throw KubeApiException.BadRequest("the request body must be a JSON object");

@@ -16,6 +16,7 @@ public sealed partial class ResourceStore
 {
     internal static readonly GroupResource Namespaces = new("", "namespaces");
     internal static readonly GroupResource Crds = new("apiextensions.k8s.io", "customresourcedefinitions");
+    internal static readonly GroupResource Secrets = new("", "secrets");
 
     private readonly Lock _lock = new();
     private readonly StoreOptions _options;
@@ -143,7 +144,8 @@ public sealed partial class ResourceStore
 
             meta["uid"] = Guid.NewGuid().ToString();
             meta["creationTimestamp"] = Now();
-            meta["generation"] = 1;
+            if (TracksGeneration(type)) meta["generation"] = 1;
+            else meta.Remove("generation");
             meta.Remove("deletionTimestamp");
             meta.Remove("deletionGracePeriodSeconds");
             meta.Remove("resourceVersion");
@@ -228,7 +230,8 @@ public sealed partial class ResourceStore
                     else next.Remove("status");
                 }
                 if (gr == Namespaces && old["spec"] is { } nsSpec) next["spec"] = nsSpec.DeepClone();
-                if (!JsonNode.DeepEquals(WithoutMetaAndStatus(old), WithoutMetaAndStatus(next)))
+                if (type.GroupResource == Secrets) FoldStringData(next);
+                if (TracksGeneration(type) && !JsonNode.DeepEquals(WithoutMetaAndStatus(old), WithoutMetaAndStatus(next)))
                     nextMeta["generation"] = ((long?)oldMeta["generation"] ?? 1) + 1;
             }
             Metadata(next)["resourceVersion"] = existing.ResourceVersion.ToString(CultureInfo.InvariantCulture);
@@ -612,10 +615,26 @@ public sealed partial class ResourceStore
         if (type.GroupResource == Crds) CrdTypes.Validate(obj, name);
     }
 
+    /// <summary>metadata.generation exists for kinds with a spec/status split and for all custom resources.</summary>
+    private static bool TracksGeneration(ResourceType type) => (type.HasStatus || type.IsCustom) && type.GroupResource != Namespaces;
+
+    /// <summary>Secrets: stringData is write-only; the server folds it into data (base64) like a real one.</summary>
+    private static void FoldStringData(JsonObject secret)
+    {
+        if (secret["stringData"] is not JsonObject stringData) return;
+        if (secret["data"] is not JsonObject data) secret["data"] = data = new JsonObject();
+        foreach (var (k, v) in stringData) data[k] = Convert.ToBase64String(Encoding.UTF8.GetBytes(v?.ToString() ?? ""));
+        secret.Remove("stringData");
+    }
+
     private static void ApplyCreateDefaults(ResourceType type, JsonObject obj)
     {
         switch (type.GroupResource)
         {
+            case { Group: "", Resource: "secrets" }:
+                FoldStringData(obj);
+                obj["type"] ??= "Opaque";
+                break;
             case { Group: "", Resource: "namespaces" }:
                 obj["spec"] = new JsonObject { ["finalizers"] = new JsonArray("kubernetes") };
                 obj["status"] = new JsonObject { ["phase"] = "Active" };
