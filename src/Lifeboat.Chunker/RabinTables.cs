@@ -44,10 +44,15 @@ public sealed class RabinTables
     public int Shift { get; }
 
     /// <summary>out[b] = b·x^(8·63) mod P, removed when b leaves the window.</summary>
-    public ulong[] Out { get; }
+    public ReadOnlySpan<ulong> OutTable => Out;
 
     /// <summary>mod[b] = ((b·x^deg) mod P) | (b·x^deg).</summary>
-    public ulong[] Mod { get; }
+    public ReadOnlySpan<ulong> ModTable => Mod;
+
+    // Arrays stay internal: the instance is cached and shared, so nobody outside may write to them.
+    internal ulong[] Out { get; }
+
+    internal ulong[] Mod { get; }
 
     /// <summary>Tables for <paramref name="polynomial"/>, computed on first use and cached.</summary>
     public static RabinTables For(Polynomial polynomial)

@@ -14,8 +14,8 @@ public class PolynomialTests
     {
         var tables = RabinTables.For(ResticVectors.Polynomial);
 
-        Assert.Equal(expectedOut, tables.Out[index]);
-        Assert.Equal(expectedMod, tables.Mod[index]);
+        Assert.Equal(expectedOut, tables.OutTable[index]);
+        Assert.Equal(expectedMod, tables.ModTable[index]);
     }
 
     [Fact]
