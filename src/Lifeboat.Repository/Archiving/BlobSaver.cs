@@ -1,0 +1,81 @@
+using System.Buffers;
+using System.Threading.Channels;
+using Lifeboat.Repository.Format;
+
+namespace Lifeboat.Repository.Archiving;
+
+/// <summary>
+/// Worker pool (one per core) that hashes, compresses, encrypts and packs data chunks.
+/// The bounded queue keeps memory bounded: producers wait when the workers are busy.
+/// </summary>
+internal sealed class BlobSaver : IAsyncDisposable
+{
+    public const int ZeroChunkSize = 512 * 1024;
+    private static readonly Id ZeroChunkId = Id.Hash(new byte[ZeroChunkSize]);
+
+    private readonly Repository _repo;
+    private readonly Channel<Job> _queue;
+    private readonly Task[] _workers;
+    private long _bytesAdded;
+    private long _blobsAdded;
+
+    private sealed record Job(byte[] Buffer, int Offset, int Length, bool ReturnToPool, TaskCompletionSource<Id> Done);
+
+    public BlobSaver(Repository repo, CancellationToken ct)
+    {
+        _repo = repo;
+        var workers = Environment.ProcessorCount;
+        _queue = Channel.CreateBounded<Job>(new BoundedChannelOptions(workers * 2) { SingleReader = false });
+        _workers = Enumerable.Range(0, workers).Select(_ => Task.Run(() => WorkAsync(ct), CancellationToken.None)).ToArray();
+    }
+
+    public long BytesAdded => Interlocked.Read(ref _bytesAdded);
+
+    public long BlobsAdded => Interlocked.Read(ref _blobsAdded);
+
+    /// <summary>Queues a chunk; the buffer is returned to the pool after saving if <paramref name="returnToPool"/>.</summary>
+    public async ValueTask<Task<Id>> EnqueueAsync(byte[] buffer, int offset, int length, bool returnToPool, CancellationToken ct)
+    {
+        var job = new Job(buffer, offset, length, returnToPool, new TaskCompletionSource<Id>(TaskCreationOptions.RunContinuationsAsynchronously));
+        await _queue.Writer.WriteAsync(job, ct).ConfigureAwait(false);
+        return job.Done.Task;
+    }
+
+    private async Task WorkAsync(CancellationToken ct)
+    {
+        await foreach (var job in _queue.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            try
+            {
+                ct.ThrowIfCancellationRequested();
+                var data = job.Buffer.AsMemory(job.Offset, job.Length);
+                // All-zero minimum-size chunks (sparse disks) have a known id: skip hashing.
+                Id? known = job.Length == ZeroChunkSize && !data.Span.ContainsAnyExcept((byte)0) ? ZeroChunkId : null;
+                var (id, stored) = await _repo.SaveBlobAsync(BlobType.Data, data, known, ct).ConfigureAwait(false);
+                if (stored)
+                {
+                    Interlocked.Add(ref _bytesAdded, job.Length);
+                    Interlocked.Increment(ref _blobsAdded);
+                }
+                job.Done.SetResult(id);
+            }
+            catch (Exception e)
+            {
+                job.Done.TrySetException(e);
+            }
+            finally
+            {
+                if (job.ReturnToPool)
+                {
+                    ArrayPool<byte>.Shared.Return(job.Buffer);
+                }
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await Task.WhenAll(_workers).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,288 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Lifeboat.Repository.Format;
+using Lifeboat.Repository.Util;
+using Microsoft.Win32.SafeHandles;
+
+namespace Lifeboat.Repository.Restoring;
+
+public sealed record RestoreOptions
+{
+    /// <summary>Paths inside the snapshot (e.g. "/srv/src/etc") to restore; empty = everything.</summary>
+    public IReadOnlyList<string> Includes { get; init; } = [];
+
+    /// <summary>Re-read restored files and check every blob's hash.</summary>
+    public bool Verify { get; init; }
+
+    /// <summary>Concurrent pack reads (restic local backend: 2).</summary>
+    public int Concurrency { get; init; } = 2;
+
+    public IProgress<RestoreProgress>? Progress { get; init; }
+}
+
+public sealed record RestoreProgress(long FilesDone, long FilesTotal, long BytesWritten, long BytesTotal, TimeSpan Elapsed);
+
+public sealed record RestoreResult(long Files, long Directories, long Bytes, long SparseBytesSkipped, long VerifiedFiles);
+
+/// <summary>
+/// Restores snapshots pack by pack: each pack range is read once and its blobs written to every file
+/// that needs them. All-zero blobs are not written (files are pre-sized), so sparse disks stay sparse.
+/// </summary>
+public sealed class Restorer(Repository repository)
+{
+    private sealed record FileJob(string Target, Node Node, long[] Offsets);
+
+    private sealed record BlobTarget(FileJob File, long Offset);
+
+    public async Task<RestoreResult> RestoreAsync(Snapshot snapshot, string targetDirectory, RestoreOptions? options = null, CancellationToken ct = default)
+    {
+        options ??= new RestoreOptions();
+        var clock = Stopwatch.StartNew();
+        var root = Path.GetFullPath(targetDirectory);
+        Directory.CreateDirectory(root);
+        var includes = options.Includes.Select(i => "/" + i.Trim('/')).ToList();
+        var files = new List<FileJob>();
+        var dirs = new List<(string Path, Node Node)>();
+        var others = new List<(string Path, Node Node)>();
+        await WalkAsync(snapshot.Tree, "", root, includes, files, dirs, others, ct).ConfigureAwait(false);
+
+        // Plan: blob → every (file, offset) that needs it, grouped by pack.
+        var byPack = new Dictionary<Id, Dictionary<Id, (PackedBlob Blob, List<BlobTarget> Targets)>>();
+        long totalBytes = 0, sparseSkipped = 0;
+        foreach (var f in files)
+        {
+            using (var h = File.OpenHandle(f.Target, FileMode.Create, FileAccess.Write, FileShare.ReadWrite))
+            {
+                RandomAccess.SetLength(h, (long)f.Node.Size);
+            }
+            var content = f.Node.Content!;
+            for (var i = 0; i < content.Count; i++)
+            {
+                if (!repository.Index.TryGet(BlobType.Data, content[i], out var blob))
+                {
+                    throw new RepositoryException($"restore {f.Target}: data blob {content[i].Short} not found in index");
+                }
+                if (!byPack.TryGetValue(blob.Pack, out var blobs))
+                {
+                    byPack[blob.Pack] = blobs = new();
+                }
+                if (!blobs.TryGetValue(blob.Id, out var entry))
+                {
+                    blobs[blob.Id] = entry = (blob, new List<BlobTarget>());
+                }
+                entry.Targets.Add(new BlobTarget(f, f.Offsets[i]));
+                totalBytes += blob.PlaintextLength;
+            }
+        }
+
+        long written = 0, filesDone = 0;
+        var handles = new ConcurrentDictionary<string, SafeFileHandle>();
+        try
+        {
+            await Parallel.ForEachAsync(byPack, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Concurrency), CancellationToken = ct },
+                async (pack, token) =>
+                {
+                    var blobs = pack.Value.Values.OrderBy(b => b.Blob.Offset).ToList();
+                    var start = blobs[0].Blob.Offset;
+                    var end = blobs.Max(b => (long)b.Blob.Offset + b.Blob.Length);
+                    byte[] range;
+                    try
+                    {
+                        range = await repository.Backend.LoadRangeAsync(Backend.FileType.Data, pack.Key.ToString(), start, (int)(end - start), token).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is FileNotFoundException or EndOfStreamException)
+                    {
+                        throw new RepositoryException($"pack {pack.Key.Short}: {e.Message}", e);
+                    }
+                    foreach (var (blob, targets) in blobs)
+                    {
+                        var plain = new byte[blob.PlaintextLength];
+                        repository.DecodeBlob(blob, range.AsSpan((int)(blob.Offset - start), (int)blob.Length), plain);
+                        var zero = !plain.AsSpan().ContainsAnyExcept((byte)0);
+                        foreach (var t in targets)
+                        {
+                            if (zero)
+                            {
+                                Interlocked.Add(ref sparseSkipped, plain.Length);
+                            }
+                            else
+                            {
+                                var h = handles.GetOrAdd(t.File.Target, p => File.OpenHandle(p, FileMode.Open, FileAccess.Write, FileShare.ReadWrite));
+                                RandomAccess.Write(h, plain, t.Offset);
+                            }
+                            Interlocked.Add(ref written, plain.Length);
+                        }
+                    }
+                    options.Progress?.Report(new RestoreProgress(Interlocked.Read(ref filesDone), files.Count, Interlocked.Read(ref written), totalBytes, clock.Elapsed));
+                }).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var h in handles.Values)
+            {
+                h.Dispose();
+            }
+        }
+
+        foreach (var f in files)
+        {
+            ApplyMetadata(f.Target, f.Node);
+            filesDone++;
+        }
+        foreach (var (path, node) in others)
+        {
+            ApplyMetadata(path, node);
+        }
+        // Deepest first, so setting a child's times does not disturb its parent's mtime afterwards.
+        foreach (var (path, node) in dirs.OrderByDescending(d => d.Path.Length))
+        {
+            ApplyMetadata(path, node);
+        }
+        long verified = 0;
+        if (options.Verify)
+        {
+            foreach (var f in files)
+            {
+                await VerifyFileAsync(f, ct).ConfigureAwait(false);
+                verified++;
+            }
+        }
+        options.Progress?.Report(new RestoreProgress(filesDone, files.Count, written, totalBytes, clock.Elapsed));
+        return new RestoreResult(files.Count, dirs.Count, written, sparseSkipped, verified);
+    }
+
+    private async Task WalkAsync(Id tree, string snapshotPath, string targetPath, List<string> includes,
+        List<FileJob> files, List<(string, Node)> dirs, List<(string, Node)> others, CancellationToken ct)
+    {
+        foreach (var node in await repository.LoadTreeAsync(tree, ct).ConfigureAwait(false))
+        {
+            if (node.Name is "" or "." or ".." || node.Name.Contains('/'))
+            {
+                throw new RepositoryException($"tree {tree.Short}: unsafe node name '{node.Name}'");
+            }
+            var inner = snapshotPath + "/" + node.Name;
+            var selected = includes.Count == 0 || includes.Any(i => inner == i || inner.StartsWith(i + "/", StringComparison.Ordinal));
+            var ancestor = !selected && includes.Any(i => i.StartsWith(inner + "/", StringComparison.Ordinal));
+            if (!selected && !ancestor)
+            {
+                continue;
+            }
+            var target = Path.Combine(targetPath, node.Name);
+            switch (node.Type)
+            {
+                case NodeTypes.Dir:
+                    Directory.CreateDirectory(target);
+                    dirs.Add((target, node));
+                    if (node.Subtree is { } sub)
+                    {
+                        await WalkAsync(sub, inner, target, selected ? [] : includes, files, dirs, others, ct).ConfigureAwait(false);
+                    }
+                    break;
+                case NodeTypes.File when selected:
+                    files.Add(new FileJob(target, node, Offsets(node, target)));
+                    break;
+                case NodeTypes.Symlink when selected:
+                    if (File.Exists(target) || Directory.Exists(target) || new FileInfo(target).LinkTarget is not null)
+                    {
+                        File.Delete(target);
+                    }
+                    File.CreateSymbolicLink(target, node.LinkTarget ?? "");
+                    others.Add((target, node));
+                    break;
+                default:
+                    // Devices, fifos and sockets are not recreated (needs mknod); restic does so only as root.
+                    break;
+            }
+        }
+    }
+
+    private long[] Offsets(Node node, string target)
+    {
+        var content = node.Content ?? throw new RepositoryException($"restore {target}: file node without content");
+        var offsets = new long[content.Count];
+        long pos = 0;
+        for (var i = 0; i < content.Count; i++)
+        {
+            offsets[i] = pos;
+            if (!repository.Index.TryGet(BlobType.Data, content[i], out var blob))
+            {
+                throw new RepositoryException($"restore {target}: data blob {content[i].Short} not found in index");
+            }
+            pos += blob.PlaintextLength;
+        }
+        if (node.Size != 0 && (ulong)pos != node.Size)
+        {
+            throw new RepositoryException($"restore {target}: content is {pos} bytes but the node says {node.Size}");
+        }
+        return offsets;
+    }
+
+    private static void ApplyMetadata(string path, Node node)
+    {
+        var isLink = node.Type == NodeTypes.Symlink;
+        if (Posix.geteuid() == 0)
+        {
+            Posix.LChown(path, node.Uid, node.Gid);
+        }
+        if (!isLink)
+        {
+            File.SetUnixFileMode(path, GoFileMode.ToUnixPermissions(node.Mode));
+        }
+        Posix.SetTimes(path, new GoTimeSpec(node.AccessTime.UnixSeconds, node.AccessTime.Nanoseconds),
+            new GoTimeSpec(node.ModTime.UnixSeconds, node.ModTime.Nanoseconds));
+    }
+
+    private async Task VerifyFileAsync(FileJob f, CancellationToken ct)
+    {
+        using var h = File.OpenHandle(f.Target, FileMode.Open, FileAccess.Read);
+        var content = f.Node.Content!;
+        for (var i = 0; i < content.Count; i++)
+        {
+            repository.Index.TryGet(BlobType.Data, content[i], out var blob);
+            var buf = new byte[blob.PlaintextLength];
+            var n = await RandomAccess.ReadAsync(h, buf, f.Offsets[i], ct).ConfigureAwait(false);
+            if (n != buf.Length || Id.Hash(buf) != content[i])
+            {
+                throw new RepositoryException($"verify {f.Target}: content at offset {f.Offsets[i]} does not match blob {content[i].Short}");
+            }
+        }
+    }
+
+    /// <summary>Writes one file of a snapshot (path inside the snapshot, e.g. "/disk.img") to a stream.</summary>
+    public async Task DumpFileAsync(Snapshot snapshot, string pathInSnapshot, Stream output, CancellationToken ct = default)
+    {
+        var node = await FindNodeAsync(snapshot, pathInSnapshot, ct).ConfigureAwait(false);
+        if (!node.IsFile)
+        {
+            throw new RepositoryException($"{pathInSnapshot} in snapshot {snapshot.Id.Short} is a {node.Type}, not a file");
+        }
+        foreach (var id in node.Content ?? [])
+        {
+            var data = await repository.LoadBlobAsync(BlobType.Data, id, ct).ConfigureAwait(false);
+            await output.WriteAsync(data, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Looks up a node by its path inside the snapshot.</summary>
+    public async Task<Node> FindNodeAsync(Snapshot snapshot, string pathInSnapshot, CancellationToken ct = default)
+    {
+        var parts = pathInSnapshot.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0)
+        {
+            throw new RepositoryException("path inside the snapshot must not be empty");
+        }
+        Id? tree = snapshot.Tree;
+        Node? node = null;
+        foreach (var part in parts)
+        {
+            if (tree is not { } t)
+            {
+                throw new RepositoryException($"{pathInSnapshot} not found in snapshot {snapshot.Id.Short}");
+            }
+            node = (await repository.LoadTreeAsync(t, ct).ConfigureAwait(false)).FirstOrDefault(n => n.Name == part)
+                ?? throw new RepositoryException($"{pathInSnapshot} not found in snapshot {snapshot.Id.Short}");
+            tree = node.Subtree;
+        }
+        return node!;
+    }
+}
