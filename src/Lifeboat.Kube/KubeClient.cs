@@ -24,6 +24,10 @@ public sealed class KubeClient : IDisposable
         Discovery = new KubeDiscovery((path, ct) => GetJsonAsync(path, "get", "discovery", ct), _options);
     }
 
+    /// <summary>Load kubeconfig like kubectl (explicit path, KUBECONFIG, ~/.kube/config, in-cluster) and create a client.</summary>
+    public static KubeClient FromKubeConfig(string? kubeconfigPath = null, string? context = null, KubeClientOptions? options = null) =>
+        new(KubeConfigLoader.Load(kubeconfigPath, context, clock: options?.Clock), options);
+
     public ClusterConnectionSettings Settings { get; }
     public KubeDiscovery Discovery { get; }
     /// <summary>Requests sent, by verb and by resource.</summary>

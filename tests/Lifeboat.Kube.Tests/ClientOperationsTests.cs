@@ -183,4 +183,31 @@ public sealed class ClientOperationsTests
         Assert.Equal("Bearer test-token", handler.Requests[0].Authorization);
         await Assert.ThrowsAsync<ArgumentException>(() => client.GetAsync(TestClients.Pods, null, "web-1"));
     }
+
+    [Fact]
+    public async Task An_expired_continue_token_restarts_the_list_without_paging()
+    {
+        var handler = new StubHandler(r => (r.Query("continue"), r.Query("limit")) switch
+        {
+            (null, "2") => StubHandler.Json(new JsonObject { ["metadata"] = new JsonObject { ["resourceVersion"] = "10", ["continue"] = "old" }, ["items"] = new JsonArray(Pod("a"), Pod("b")) }),
+            ("old", _) => StubHandler.Status(HttpStatusCode.Gone, "Expired", "The provided continue parameter is too old"),
+            (null, null) => StubHandler.Json(new JsonObject { ["metadata"] = new JsonObject { ["resourceVersion"] = "20" }, ["items"] = new JsonArray(Pod("a"), Pod("b"), Pod("c")) }),
+            _ => throw new InvalidOperationException(r.PathAndQuery),
+        });
+        using var client = TestClients.Create(handler, options: new KubeClientOptions { Qps = 0, PageSize = 2 });
+        var list = await client.ListAsync(TestClients.Pods, "default");
+        Assert.Equal(["a", "b", "c"], list.Items.Select(i => i.Name()));
+        Assert.Equal("20", list.ResourceVersion);
+    }
+
+    [Fact]
+    public async Task Server_side_apply_needs_a_field_manager()
+    {
+        var handler = new StubHandler(_ => StubHandler.Json(Pod("a")));
+        using var client = TestClients.Create(handler);
+        await Assert.ThrowsAsync<ArgumentException>(() => client.PatchAsync(TestClients.Pods, "ns", "a", PatchType.Apply, new JsonObject()));
+        await client.PatchAsync(TestClients.Pods, "ns", "a", PatchType.Apply, new JsonObject(), new WriteOptions { FieldManager = "lifeboat", Force = true });
+        var r = handler.Requests.Single();
+        Assert.Equal(("application/apply-patch+yaml", "lifeboat", "true"), (r.ContentType, r.Query("fieldManager"), r.Query("force")));
+    }
 }
