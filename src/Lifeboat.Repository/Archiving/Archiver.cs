@@ -41,6 +41,7 @@ public sealed class Archiver
                 throw new FileNotFoundException($"backup target {t} does not exist");
             }
         }
+        await using var repoLock = await RepositoryLock.AcquireAsync(_repo, exclusive: false, ct).ConfigureAwait(false);
         var run = new Run(this, options, ct);
         await using (run.ConfigureAwait(false))
         {
@@ -59,6 +60,7 @@ public sealed class Archiver
         {
             throw new ArgumentException($"invalid stream file name '{fileName}'");
         }
+        await using var repoLock = await RepositoryLock.AcquireAsync(_repo, exclusive: false, ct).ConfigureAwait(false);
         var run = new Run(this, options, ct);
         await using (run.ConfigureAwait(false))
         {

@@ -1,0 +1,71 @@
+using Lifeboat.Repository.Format;
+
+namespace Lifeboat.Repository.Tests;
+
+public class FormatTests
+{
+    [Theory]
+    [InlineData("hello.txt", "hello.txt")]
+    [InlineData("we\"ird\\tna me ä", "we\\\"ird\\\\tna me ä")]
+    [InlineData("tab\there", "tab\\there")]
+    [InlineData("bell\a\u007f", "bell\\a\\x7f")]
+    [InlineData("zero\u200bwidth", "zero\\u200bwidth")]
+    [InlineData("nbsp\u00a0", "nbsp\\u00a0")]
+    public void Names_are_quoted_like_go_strconv(string name, string quoted)
+    {
+        Assert.Equal(quoted, GoQuote.Quote(name));
+        Assert.Equal(name, GoQuote.Unquote(quoted));
+    }
+
+    [Fact]
+    public void Json_escaping_matches_go()
+    {
+        var w = new GoJson().BeginObject().Prop("n", "<a&b>\u2028\b\"\\\n").EndObject();
+        Assert.Equal("{\"n\":\"\\u003ca\\u0026b\\u003e\\u2028\\u0008\\\"\\\\\\n\"}", w.ToString());
+    }
+
+    [Theory]
+    [InlineData("2020-01-02T03:04:05.123456789Z")]
+    [InlineData("2020-01-02T03:04:05Z")]
+    [InlineData("2020-01-02T03:04:05.1+02:00")]
+    [InlineData("1969-12-31T23:59:59.5-07:30")]
+    public void Times_round_trip_as_rfc3339nano(string text)
+    {
+        Assert.Equal(text, GoTime.Parse(text).ToString());
+    }
+
+    [Fact]
+    public void Tree_encoding_matches_restic_file_node_bytes()
+    {
+        var t = GoTime.Parse("2020-01-02T03:04:05.123456789Z");
+        var node = new Node
+        {
+            Name = "hello.txt", Type = NodeTypes.File, Mode = 420, ModTime = t, AccessTime = t,
+            ChangeTime = GoTime.Parse("2026-11-22T03:18:34.538041334Z"), User = "root", Group = "root",
+            Inode = 11657571, DeviceId = 65024, Size = 13, Links = 1,
+            Content = [Id.Parse("fbbd6919" + new string('0', 56))],
+        };
+        var json = System.Text.Encoding.UTF8.GetString(TreeCodec.Encode([node]));
+        Assert.Equal("{\"nodes\":[{\"name\":\"hello.txt\",\"type\":\"file\",\"mode\":420,\"mtime\":\"2020-01-02T03:04:05.123456789Z\",\"atime\":\"2020-01-02T03:04:05.123456789Z\",\"ctime\":\"2026-11-22T03:18:34.538041334Z\",\"uid\":0,\"gid\":0,\"user\":\"root\",\"group\":\"root\",\"inode\":11657571,\"device_id\":65024,\"size\":13,\"links\":1,\"content\":[\"fbbd6919" + new string('0', 56) + "\"]}]}\n", json);
+        Assert.Equal("{\"nodes\":[]}\n", System.Text.Encoding.UTF8.GetString(TreeCodec.Encode([])));
+    }
+
+    [Fact]
+    public void Go_file_modes()
+    {
+        Assert.Equal(2147484141u, GoFileMode.FromUnix(0x41ed));
+        Assert.Equal(134218239u, GoFileMode.FromUnix(0xA1ff));
+        Assert.Equal(420u, GoFileMode.FromUnix(0x81a4));
+    }
+
+    [Fact]
+    public void Old_format_index_array_is_read()
+    {
+        var json = "[{\"id\":\"" + new string('a', 64) + "\",\"blobs\":[{\"id\":\"" + new string('b', 64) + "\",\"type\":\"tree\",\"offset\":0,\"length\":40}]}]";
+        var blobs = new List<PackedBlob>();
+        IndexFile.Decode(System.Text.Encoding.UTF8.GetBytes(json), "index x", blobs.Add);
+        Assert.Single(blobs);
+        Assert.Equal(BlobType.Tree, blobs[0].Type);
+        Assert.Equal(8, blobs[0].PlaintextLength);
+    }
+}

@@ -1,0 +1,91 @@
+using System.Text;
+using Lifeboat.Repository.Archiving;
+using Lifeboat.Repository.Format;
+using Lifeboat.Repository.Restoring;
+
+namespace Lifeboat.Repository.Tests;
+
+public class LockAndArchiverTests
+{
+    [Fact]
+    public async Task Shared_lock_blocks_exclusive_lockers_including_restic()
+    {
+        using var tmp = new TempDir();
+        await using var repo = await TestRepos.InitAsync(tmp.Sub("repo"));
+        var restic = new ResticCli(tmp.Sub("repo"), tmp.Path);
+        await using (var shared = await RepositoryLock.AcquireAsync(repo, exclusive: false))
+        {
+            await using (await RepositoryLock.AcquireAsync(repo, exclusive: false))
+            {
+                Assert.Equal(2, (await RepositoryLock.ListAsync(repo)).Count);
+            }
+            var ex = await Assert.ThrowsAsync<RepositoryException>(() => RepositoryLock.AcquireAsync(repo, exclusive: true));
+            Assert.Contains("already locked", ex.Message);
+            var (code, _, stderr) = restic.Run("check");
+            Assert.NotEqual(0, code);
+            Assert.Contains("locked", stderr);
+        }
+        Assert.Empty(await RepositoryLock.ListAsync(repo));
+        restic.RunOk("check");
+    }
+
+    [Fact]
+    public async Task Parent_snapshot_reuses_unchanged_files_and_excludes_apply()
+    {
+        using var tmp = new TempDir();
+        var src = tmp.Sub("src");
+        Directory.CreateDirectory(Path.Combine(src, "cache"));
+        File.WriteAllText(Path.Combine(src, "a.txt"), "first");
+        File.WriteAllText(Path.Combine(src, "b.log"), "log");
+        File.WriteAllText(Path.Combine(src, "cache/x"), "cached");
+        await using var repo = await TestRepos.InitAsync(tmp.Sub("repo"));
+        var archiver = new Archiver(repo);
+        var options = new BackupOptions { Excludes = ["*.log", "cache"] };
+        var first = await archiver.BackupAsync([src], options);
+        Assert.Equal(1, first.FilesNew);
+
+        File.WriteAllText(Path.Combine(src, "c.txt"), "second");
+        var second = await archiver.BackupAsync([src], options with { Parent = first.Snapshot });
+        Assert.Equal(1, second.FilesUnchanged);
+        Assert.Equal(1, second.FilesNew);
+        Assert.Equal(first.Snapshot.Id, second.Snapshot.Parent);
+
+        var restorer = new Restorer(repo);
+        var dir = await restorer.FindNodeAsync(second.Snapshot, src);
+        var names = (await repo.LoadTreeAsync(dir.Subtree!.Value)).Select(n => n.Name).ToList();
+        Assert.Equal(["a.txt", "c.txt"], names);
+
+        // Subpath restore and single-file dump.
+        await restorer.RestoreAsync(second.Snapshot, tmp.Sub("out"), new RestoreOptions { Includes = [src + "/c.txt"] });
+        Assert.Equal("second", File.ReadAllText(tmp.Sub("out") + src + "/c.txt"));
+        Assert.False(File.Exists(tmp.Sub("out") + src + "/a.txt"));
+        var ms = new MemoryStream();
+        await restorer.DumpFileAsync(second.Snapshot, src + "/a.txt", ms);
+        Assert.Equal("first", Encoding.UTF8.GetString(ms.ToArray()));
+
+        var latest = await repo.FindSnapshotAsync("latest");
+        Assert.Equal(second.Snapshot.Id, latest.Id);
+        Assert.Equal(first.Snapshot.Id, (await repo.FindSnapshotAsync(first.Snapshot.Id.ToString()[..10])).Id);
+        await Assert.ThrowsAsync<RepositoryException>(() => repo.FindSnapshotAsync("ffffffffff"));
+    }
+
+    [Fact]
+    public async Task Truncated_pack_is_reported_with_its_id()
+    {
+        using var tmp = new TempDir();
+        await using var repo = await TestRepos.InitAsync(tmp.Sub("repo"));
+        var (id, _) = await repo.SaveBlobAsync(BlobType.Data, new byte[5000]);
+        await repo.FlushAsync();
+        var pack = Directory.GetFiles(tmp.Sub("repo/data"), "*", SearchOption.AllDirectories).Single();
+        File.SetUnixFileMode(pack, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        using (var fs = new FileStream(pack, FileMode.Open))
+        {
+            fs.SetLength(20);
+        }
+        var ex = await Assert.ThrowsAsync<RepositoryException>(() => repo.LoadBlobAsync(BlobType.Data, id));
+        Assert.StartsWith($"pack {Path.GetFileName(pack)[..8]}", ex.Message);
+        var headerEx = await Assert.ThrowsAsync<InvalidDataException>(() =>
+            PackHeaderReader.ReadAsync(repo.Backend, Id.Parse(Path.GetFileName(pack)), repo.MasterKey));
+        Assert.Contains("too small", headerEx.Message);
+    }
+}
