@@ -76,6 +76,7 @@ public sealed class SandboxServer : IAsyncDisposable
         var subresources = new SubresourceHandlerRegistry();
         var server = new SandboxServer(app, store, controls, subresources, persistence, options.Controllers);
         var router = new ApiRouter(store, subresources, controls, () => server.Context, options);
+        app.UseWebSockets(); // for streaming subresource handlers such as pods/exec
         app.Run(router.HandleAsync);
 
         server._background.Add(new GarbageCollector(store));

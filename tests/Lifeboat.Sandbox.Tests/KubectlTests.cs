@@ -102,13 +102,16 @@ public sealed class KubectlTests(SandboxFixture sandbox) : IClassFixture<Sandbox
     }
 
     [Fact]
-    public async Task Kubectl_delete_and_create_configmap_from_literal()
+    public async Task Kubectl_create_configmap_and_secret_from_literals_then_delete()
     {
         var ns = KubeHttp.Unique("cm");
         (await Run("create", "namespace", ns)).EnsureSuccess();
         (await Run("create", "configmap", "lit", "-n", ns, "--from-literal=k=v")).EnsureSuccess();
         var got = JsonNode.Parse((await Run("get", "cm", "lit", "-n", ns, "-o", "json")).EnsureSuccess().Stdout)!;
         Assert.Equal("v", (string?)got["data"]!["k"]);
+        (await Run("create", "secret", "generic", "sec", "-n", ns, "--from-literal=user=admin")).EnsureSuccess();
+        var secret = JsonNode.Parse((await Run("get", "secret", "sec", "-n", ns, "-o", "json")).EnsureSuccess().Stdout)!;
+        Assert.Equal(Convert.ToBase64String("admin"u8.ToArray()), (string?)secret["data"]!["user"]);
         (await Run("delete", "cm", "lit", "-n", ns)).EnsureSuccess();
         Assert.Contains("NotFound", (await Run("get", "cm", "lit", "-n", ns)).Stderr);
     }

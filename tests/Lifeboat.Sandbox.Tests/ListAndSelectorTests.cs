@@ -57,6 +57,16 @@ public sealed class ListAndSelectorTests(SandboxFixture sandbox) : IClassFixture
     }
 
     [Fact]
+    public async Task Events_can_be_selected_by_involved_object_like_kubectl_describe_does()
+    {
+        var ns = Unique("events");
+        await Http.CreateNamespace(ns);
+        await Http.Post($"/api/v1/namespaces/{ns}/events", Obj("""{"metadata":{"name":"e1"},"involvedObject":{"kind":"VirtualMachine","name":"vm1"},"reason":"Started"}"""));
+        await Http.Post($"/api/v1/namespaces/{ns}/events", Obj("""{"metadata":{"name":"e2"},"involvedObject":{"kind":"VirtualMachine","name":"vm2"},"reason":"Started"}"""));
+        Assert.Equal(["e1"], await Names($"/api/v1/namespaces/{ns}/events?fieldSelector={Uri.EscapeDataString("involvedObject.name=vm1,involvedObject.kind=VirtualMachine")}"));
+    }
+
+    [Fact]
     public async Task List_across_all_namespaces()
     {
         var ns1 = await SeedLabelled();

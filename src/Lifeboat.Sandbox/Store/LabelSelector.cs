@@ -76,8 +76,9 @@ public sealed class LabelSelector
 }
 
 /// <summary>
-/// A parsed field selector. Supports metadata.name, metadata.namespace and (for pods) status.phase,
-/// with <c>=</c>, <c>==</c> and <c>!=</c>, which is what kubectl wait and controllers use.
+/// A parsed field selector with <c>=</c>, <c>==</c> and <c>!=</c>. Every type supports metadata.name and
+/// metadata.namespace; some built-in types support the extra fields a real server allows for them
+/// (pods: status.phase, spec.nodeName ...; events: involvedObject.* for kubectl describe).
 /// </summary>
 public sealed class FieldSelector
 {
@@ -87,9 +88,21 @@ public sealed class FieldSelector
 
     public static FieldSelector Everything { get; } = new([]);
 
-    public static readonly IReadOnlySet<string> SupportedFields = new HashSet<string> { "metadata.name", "metadata.namespace", "status.phase", "spec.nodeName" };
+    private static readonly string[] Common = ["metadata.name", "metadata.namespace"];
 
-    public static FieldSelector Parse(string? text)
+    private static readonly Dictionary<GroupResource, string[]> Extra = new()
+    {
+        [new("", "pods")] = ["status.phase", "spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork", "status.podIP", "status.nominatedNodeName"],
+        [new("", "events")] = ["involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"],
+        [new("", "secrets")] = ["type"],
+        [new("", "namespaces")] = ["status.phase"],
+        [new("", "nodes")] = ["spec.unschedulable"],
+        [new("", "persistentvolumeclaims")] = ["status.phase"],
+        [new("", "persistentvolumes")] = ["status.phase"],
+    };
+
+    /// <summary>Parses a selector, rejecting fields the given resource does not support (400, like a real server).</summary>
+    public static FieldSelector Parse(string? text, GroupResource? resource = null)
     {
         if (string.IsNullOrWhiteSpace(text)) return Everything;
         var terms = new List<(string, string, bool)>();
@@ -101,7 +114,7 @@ public sealed class FieldSelector
             if (pieces.Length != 2)
                 throw KubeApiException.BadRequest($"invalid field selector \"{text}\": \"{part}\" is not field=value");
             var field = pieces[0].Trim();
-            if (!SupportedFields.Contains(field))
+            if (!Common.Contains(field) && !(resource is { } r && Extra.TryGetValue(r, out var extra) && extra.Contains(field)))
                 throw KubeApiException.BadRequest($"field label not supported: {field}");
             terms.Add((field, pieces[1].Trim(), negated));
         }

@@ -26,6 +26,8 @@ public sealed partial class ResourceStore
     private readonly Queue<(WatchEventType Type, StoredObject Current, StoredObject? Previous)> _history = new();
     private readonly List<WatchSubscription> _watchers = [];
     private readonly ListSnapshots _snapshots = new();
+    // Objects per namespace, so the namespace controller can tell "empty" without scanning the store.
+    private readonly Dictionary<string, int> _namespaceCounts = new(StringComparer.Ordinal);
     private long _resourceVersion;
     private long _compactedResourceVersion;
 
@@ -78,7 +80,7 @@ public sealed partial class ResourceStore
             return Page(snapshot.Items, snapshot.ResourceVersion, offset, options.Limit, snapshot.Id);
         }
         var labels = LabelSelector.Parse(options.LabelSelector);
-        var fields = FieldSelector.Parse(options.FieldSelector);
+        var fields = FieldSelector.Parse(options.FieldSelector, gr);
         var ns = type.Namespaced ? NullIfEmpty(options.Namespace) : null;
         List<StoredObject> items;
         long rv;
@@ -137,6 +139,7 @@ public sealed partial class ResourceStore
         meta["name"] = name;
         ValidateName(type, name, next);
 
+        StoredObject stored;
         lock (_lock)
         {
             if (ns is not null) RequireActiveNamespace(type, ns, name);
@@ -157,11 +160,11 @@ public sealed partial class ResourceStore
             if (options.DryRun) return next;
 
             meta["resourceVersion"] = NextResourceVersion();
-            var stored = StoredObject.From(gr, next);
+            stored = StoredObject.From(gr, next);
             Commit(WatchEventType.Added, stored, null);
         }
         Changed?.Invoke();
-        return Get(gr, ns, name);
+        return stored.ToJsonObject();
     }
 
     // ---------------------------------------------------------------- update
@@ -376,7 +379,7 @@ public sealed partial class ResourceStore
         options ??= new WatchOptions();
         ResourceType? type = gr is { } g ? Types.Require(g) : null;
         var ns = type is { Namespaced: false } ? null : NullIfEmpty(options.Namespace);
-        var sub = new WatchSubscription(gr, ns, LabelSelector.Parse(options.LabelSelector), FieldSelector.Parse(options.FieldSelector), Unsubscribe);
+        var sub = new WatchSubscription(gr, ns, LabelSelector.Parse(options.LabelSelector), FieldSelector.Parse(options.FieldSelector, gr), Unsubscribe);
         lock (_lock)
         {
             if (options.ResourceVersion is null or "" or "0")
@@ -480,10 +483,7 @@ public sealed partial class ResourceStore
         {
             var type = Types.Require(Namespaces);
             var existing = Find(type, null, name);
-            if (existing is null || !existing.IsDeleting) return;
-            foreach (var m in _objects.Values)
-                foreach (var o in m.Values)
-                    if (o.Namespace == name) return;
+            if (existing is null || !existing.IsDeleting || _namespaceCounts.GetValueOrDefault(name) > 0) return;
             var obj = existing.ToJsonObject();
             obj["spec"] = new JsonObject { ["finalizers"] = new JsonArray() };
             RemoveCommitted(type, StoredObject.From(Namespaces, obj));
@@ -543,13 +543,22 @@ public sealed partial class ResourceStore
     private void Put(StoredObject o)
     {
         if (!_objects.TryGetValue(o.Resource, out var m)) _objects[o.Resource] = m = new SortedDictionary<string, StoredObject>(StringComparer.Ordinal);
-        m[o.Key] = o;
+        if (m.TryAdd(o.Key, o)) CountInNamespace(o.Namespace, +1);
+        else m[o.Key] = o;
         if (o.Uid.Length > 0) _byUid[o.Uid] = o;
         foreach (var owner in o.Owners)
         {
             if (!_dependents.TryGetValue(owner.Uid, out var set)) _dependents[owner.Uid] = set = [];
             set.Add((o.Resource, o.Key));
         }
+    }
+
+    private void CountInNamespace(string ns, int delta)
+    {
+        if (ns.Length == 0) return;
+        var count = _namespaceCounts.GetValueOrDefault(ns) + delta;
+        if (count <= 0) _namespaceCounts.Remove(ns);
+        else _namespaceCounts[ns] = count;
     }
 
     private void Unindex(StoredObject o)
@@ -565,7 +574,7 @@ public sealed partial class ResourceStore
         var obj = existing.ToJsonObject();
         Metadata(obj)["resourceVersion"] = NextResourceVersion();
         var final = StoredObject.From(existing.Resource, obj);
-        if (_objects.TryGetValue(existing.Resource, out var m)) m.Remove(existing.Key);
+        if (_objects.TryGetValue(existing.Resource, out var m) && m.Remove(existing.Key)) CountInNamespace(existing.Namespace, -1);
         var indexed = _byUid.GetValueOrDefault(existing.Uid);
         if (indexed is not null) Unindex(indexed);
         Record(WatchEventType.Deleted, final, null);
@@ -662,6 +671,7 @@ public sealed partial class ResourceStore
         {
             foreach (var o in objects.Values)
             {
+                CountInNamespace(o.Namespace, -1);
                 Unindex(o);
                 var copy = o.ToJsonObject();
                 Metadata(copy)["resourceVersion"] = NextResourceVersion();

@@ -66,8 +66,27 @@ internal sealed class StoredObject
         "metadata.namespace" => Namespace,
         "status.phase" => Phase,
         "spec.nodeName" => NodeName,
-        _ => null,
+        _ => LookUp(field),
     };
+
+    /// <summary>Slow path for rarer selectable fields: walk the stored JSON along the dotted path.</summary>
+    private string? LookUp(string path)
+    {
+        using var doc = JsonDocument.Parse(Json);
+        var element = doc.RootElement;
+        foreach (var part in path.Split('.'))
+        {
+            if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(part, out element)) return null;
+        }
+        return element.ValueKind switch
+        {
+            JsonValueKind.String => element.GetString(),
+            JsonValueKind.True => "true",
+            JsonValueKind.False => "false",
+            JsonValueKind.Number => element.GetRawText(),
+            _ => null,
+        };
+    }
 }
 
 internal sealed record OwnerRef(string Uid, string Kind, string Name, bool BlockOwnerDeletion);
