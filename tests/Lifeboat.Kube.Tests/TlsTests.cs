@@ -65,12 +65,15 @@ public sealed class TlsTests : IDisposable
     [Fact]
     public async Task Tls_server_name_is_checked_instead_of_the_url_host()
     {
-        await using var server = await HttpsTestServer.StartAsync(TestCertificates.IssueServer(Ca, "kube.internal"), Version);
+        var serverNames = new System.Collections.Concurrent.ConcurrentQueue<string?>();
+        await using var server = await HttpsTestServer.StartAsync(TestCertificates.IssueServer(Ca, "kube.internal"), Version, onServerName: serverNames.Enqueue);
         var good = new ClusterConnectionSettings { Server = server.Address, Tls = new TlsSettings { CertificateAuthorities = [Ca], TlsServerName = "kube.internal" } };
         using (var client = new KubeClient(good, Options))
         {
             Assert.Contains("v1.31.0", await client.GetRawAsync("/version"));
         }
+
+        Assert.Equal("kube.internal", Assert.Single(serverNames));
 
         var bad = new ClusterConnectionSettings { Server = server.Address, Tls = new TlsSettings { CertificateAuthorities = [Ca] } };
         using var badClient = new KubeClient(bad, Options);

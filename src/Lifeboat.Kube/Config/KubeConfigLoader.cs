@@ -111,7 +111,8 @@ public static class KubeConfigLoader
             return existing;
         }
 
-        var home = Env(env, "HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        // An injected environment is taken as complete: no peeking at the real home directory.
+        var home = env is null ? Env(env, "HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) : Env(env, "HOME");
         if (!string.IsNullOrEmpty(home))
         {
             var defaultPath = Path.Combine(home, ".kube", "config");
@@ -139,6 +140,9 @@ internal sealed record KubeConfigEntry(string Name, JsonObject Body, string File
     public string Directory => Path.GetDirectoryName(File) ?? ".";
 
     public KubeConfigException Error(string field, string problem) => KubeConfigException.At(File, $"{Field}.{field}", problem);
+
+    // The body may hold tokens and keys: never print it.
+    public override string ToString() => $"{Field} \"{Name}\" in {File}";
 }
 
 /// <summary>kubeconfig files merged the kubectl way: the first file to define a name or current-context wins.</summary>

@@ -88,6 +88,12 @@ internal sealed class KubeTransport : IDisposable
             message.Content = request.Content?.Invoke();
             message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
             message.Headers.UserAgent.ParseAdd(_options.UserAgent);
+            if (_settings.Tls.TlsServerName is { Length: > 0 } serverName && _injectedHandler is null && Server.Scheme == "https")
+            {
+                // SocketsHttpHandler takes the TLS SNI name from the Host header: this is how tls-server-name reaches the wire.
+                message.Headers.Host = serverName;
+            }
+
             if (credential.Authorization is not null)
             {
                 message.Headers.Authorization = credential.Authorization;

@@ -24,13 +24,23 @@ public sealed class HttpsTestServer : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<HttpsTestServer> StartAsync(X509Certificate2 serverCertificate, RequestDelegate handler, X509Certificate2? requireClientCertFromCa = null)
+    /// <param name="onServerName">Receives the SNI name each TLS client asked for.</param>
+    public static async Task<HttpsTestServer> StartAsync(X509Certificate2 serverCertificate, RequestDelegate handler, X509Certificate2? requireClientCertFromCa = null, Action<string?>? onServerName = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(https =>
         {
             https.ServerCertificate = serverCertificate;
+            if (onServerName is not null)
+            {
+                https.ServerCertificateSelector = (_, name) =>
+                {
+                    onServerName(name);
+                    return serverCertificate;
+                };
+            }
+
             if (requireClientCertFromCa is not null)
             {
                 https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
