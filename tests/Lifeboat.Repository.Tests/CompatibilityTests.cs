@@ -20,7 +20,8 @@ public class CompatibilityTests
         var progress = new List<BackupProgress>();
         var result = await new Archiver(repo).BackupAsync([src], new BackupOptions
         {
-            Tags = ["t1"], Hostname = "lifeboat-test",
+            Tags = ["t1"],
+            Hostname = "lifeboat-test",
             Progress = new SyncProgress<BackupProgress>(progress.Add),
         });
         Assert.Equal(7, result.FilesNew);

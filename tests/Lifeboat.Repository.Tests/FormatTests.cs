@@ -40,9 +40,18 @@ public class FormatTests
         var t = GoTime.Parse("2020-01-02T03:04:05.123456789Z");
         var node = new Node
         {
-            Name = "hello.txt", Type = NodeTypes.File, Mode = 420, ModTime = t, AccessTime = t,
-            ChangeTime = GoTime.Parse("2026-11-22T03:18:34.538041334Z"), User = "root", Group = "root",
-            Inode = 11657571, DeviceId = 65024, Size = 13, Links = 1,
+            Name = "hello.txt",
+            Type = NodeTypes.File,
+            Mode = 420,
+            ModTime = t,
+            AccessTime = t,
+            ChangeTime = GoTime.Parse("2026-11-22T03:18:34.538041334Z"),
+            User = "root",
+            Group = "root",
+            Inode = 11657571,
+            DeviceId = 65024,
+            Size = 13,
+            Links = 1,
             Content = [Id.Parse("fbbd6919" + new string('0', 56))],
         };
         var json = System.Text.Encoding.UTF8.GetString(TreeCodec.Encode([node]));

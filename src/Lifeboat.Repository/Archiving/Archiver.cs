@@ -70,9 +70,18 @@ public sealed class Archiver
             var gid = Posix.getegid();
             var node = new Node
             {
-                Name = fileName, Type = NodeTypes.File, Mode = 0x1A4 /* 0644 like restic's stdin node */,
-                ModTime = now, AccessTime = now, ChangeTime = now, Uid = uid, Gid = gid,
-                User = _names.User(uid), Group = _names.Group(gid), Size = (ulong)size, Content = content,
+                Name = fileName,
+                Type = NodeTypes.File,
+                Mode = 0x1A4 /* 0644 like restic's stdin node */,
+                ModTime = now,
+                AccessTime = now,
+                ChangeTime = now,
+                Uid = uid,
+                Gid = gid,
+                User = _names.User(uid),
+                Group = _names.Group(gid),
+                Size = (ulong)size,
+                Content = content,
             };
             var rootTree = await _repo.SaveTreeAsync([node], ct).ConfigureAwait(false);
             return await run.FinishAsync(rootTree, ["/" + fileName]).ConfigureAwait(false);
