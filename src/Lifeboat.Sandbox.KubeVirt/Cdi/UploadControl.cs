@@ -1,0 +1,29 @@
+namespace Lifeboat.Sandbox.KubeVirt.Cdi;
+
+/// <summary>Finishes simulated uploads: an upload DataVolume in UploadReady goes Succeeded once completed here.</summary>
+public sealed class UploadControl
+{
+    private readonly Lock _lock = new();
+    private readonly HashSet<string> _completed = [];
+    private Action<string>? _wake;
+
+    /// <summary>Marks the upload into DataVolume <paramref name="ns"/>/<paramref name="name"/> as done; optional bytes are written at offset 0.</summary>
+    public void Complete(string ns, string name, byte[]? data = null)
+    {
+        lock (_lock)
+        {
+            _completed.Add(ns + "/" + name);
+            if (data is not null) Data[ns + "/" + name] = data;
+        }
+        _wake?.Invoke(ns + "/" + name);
+    }
+
+    internal Dictionary<string, byte[]> Data { get; } = [];
+
+    internal bool IsCompleted(string key)
+    {
+        lock (_lock) return _completed.Contains(key);
+    }
+
+    internal void OnComplete(Action<string> wake) => _wake = wake;
+}
