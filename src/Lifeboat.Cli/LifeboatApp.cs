@@ -40,7 +40,7 @@ public static class LifeboatApp
             };
             return await parseResult.InvokeAsync(configuration, cancellationToken);
         }
-        catch (UsageException ex)
+        catch (Exception ex) when (ex is UsageException or Core.Filters.FilterValidationException)
         {
             await console.Error.WriteLineAsync($"error: {ex.Message}");
             return UsageError;
@@ -67,6 +67,9 @@ public static class LifeboatApp
         var root = new RootCommand("Lifeboat: backup, restore and disaster recovery for Kubernetes clusters running KubeVirt virtual machines.");
         GlobalOptions.AddTo(root);
         root.Subcommands.Add(VersionCommand.Create(console));
+        root.Subcommands.Add(ClusterInfoCommand.Create(console));
+        root.Subcommands.Add(BackupCommands.Create(console));
+        root.Subcommands.Add(BackupLocationCommands.Create(console));
         return root;
     }
 }

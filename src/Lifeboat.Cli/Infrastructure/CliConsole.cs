@@ -4,9 +4,14 @@ namespace Lifeboat.Cli;
 /// Where a command writes: stdout for results, stderr for errors and progress. Tests pass string writers
 /// so they can run the whole CLI in-process and read exactly what a user would see.
 /// </summary>
-public sealed class CliConsole(TextWriter @out, TextWriter error, bool isInteractive)
+public sealed class CliConsole(TextWriter @out, TextWriter error, bool isInteractive, IDictionary<string, string?>? environment = null)
 {
     public static CliConsole System { get; } = new(Console.Out, Console.Error, !Console.IsOutputRedirected);
+
+    /// <summary>Environment variables (LIFEBOAT_HOME, KUBECONFIG, …); the process environment unless a test supplies its own.</summary>
+    public IDictionary<string, string?> Environment { get; } = environment ?? global::System.Environment.GetEnvironmentVariables()
+        .Cast<global::System.Collections.DictionaryEntry>()
+        .ToDictionary(e => (string)e.Key, e => (string?)e.Value);
 
     public TextWriter Out { get; } = @out;
 

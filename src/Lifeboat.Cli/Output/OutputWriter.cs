@@ -19,7 +19,10 @@ internal sealed class OutputWriter(CliConsole console, OutputFormat format)
 
     public OutputFormat Format { get; } = format;
 
-    public void Write(JsonNode? document, Func<TextTable> table)
+    public void Write(JsonNode? document, Func<TextTable> table) => WriteText(document, () => table().ToString());
+
+    /// <summary>For results people read as prose (describe): the text for table format, the document otherwise.</summary>
+    public void WriteText(JsonNode? document, Func<string> text)
     {
         switch (Format)
         {
@@ -30,7 +33,7 @@ internal sealed class OutputWriter(CliConsole console, OutputFormat format)
                 console.Out.Write(YamlText.FromJson(document));
                 break;
             default:
-                table().WriteTo(console.Out);
+                console.Out.Write(text());
                 break;
         }
     }

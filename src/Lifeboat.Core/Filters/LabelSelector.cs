@@ -71,6 +71,51 @@ public sealed class LabelSelector
         return new LabelSelector(requirements);
     }
 
+    /// <summary>The LabelSelector object form stored in Backup and Restore specs.</summary>
+    public JsonObject ToJson()
+    {
+        var matchLabels = new JsonObject();
+        var expressions = new JsonArray();
+        foreach (var requirement in Requirements)
+        {
+            if (requirement.Operator == SelectorOperator.Equals && !matchLabels.ContainsKey(requirement.Key))
+            {
+                matchLabels[requirement.Key] = requirement.Values[0];
+                continue;
+            }
+
+            var (op, values) = requirement.Operator switch
+            {
+                SelectorOperator.Equals => ("In", requirement.Values),
+                SelectorOperator.NotEquals => ("NotIn", requirement.Values),
+                SelectorOperator.In => ("In", requirement.Values),
+                SelectorOperator.NotIn => ("NotIn", requirement.Values),
+                SelectorOperator.Exists => ("Exists", (IReadOnlyList<string>)[]),
+                _ => ("DoesNotExist", (IReadOnlyList<string>)[]),
+            };
+            var expression = new JsonObject { ["key"] = requirement.Key, ["operator"] = op };
+            if (values.Count > 0)
+            {
+                expression["values"] = new JsonArray(values.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
+            }
+
+            expressions.Add(expression);
+        }
+
+        var result = new JsonObject();
+        if (matchLabels.Count > 0)
+        {
+            result["matchLabels"] = matchLabels;
+        }
+
+        if (expressions.Count > 0)
+        {
+            result["matchExpressions"] = expressions;
+        }
+
+        return result;
+    }
+
     public bool Matches(IReadOnlyDictionary<string, string>? labels) => Requirements.All(r => r.Matches(labels));
 
     public bool Matches(JsonObject? labels)

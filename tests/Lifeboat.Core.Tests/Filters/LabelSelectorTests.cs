@@ -52,3 +52,25 @@ public class LabelSelectorTests
         Assert.Contains(selector, ex.Message);
     }
 }
+
+public class LabelSelectorJsonTests
+{
+    [Theory]
+    [InlineData("app=web")]
+    [InlineData("app=web,tier in (a,b),!legacy,x!=y,z")]
+    public void The_object_form_selects_the_same_objects(string text)
+    {
+        var viaJson = LabelSelector.FromJson(LabelSelector.Parse(text).ToJson());
+        var samples = new[]
+        {
+            new Dictionary<string, string> { ["app"] = "web", ["tier"] = "a", ["z"] = "1" },
+            new Dictionary<string, string> { ["app"] = "web", ["tier"] = "c" },
+            new Dictionary<string, string> { ["app"] = "web", ["legacy"] = "1", ["tier"] = "a", ["z"] = "" },
+            new Dictionary<string, string> { ["app"] = "db" },
+        };
+        foreach (var labels in samples)
+        {
+            Assert.Equal(LabelSelector.Parse(text).Matches(labels), viaJson.Matches(labels));
+        }
+    }
+}
