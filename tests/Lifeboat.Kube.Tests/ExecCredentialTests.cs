@@ -96,6 +96,18 @@ public sealed class ExecCredentialTests : IDisposable
     }
 
     [Fact]
+    public async Task Concurrent_requests_run_the_plugin_once()
+    {
+        WriteScript(TokenScript);
+        var settings = KubeConfigLoader.Load(WriteKubeconfig("client.authentication.k8s.io/v1", "2099-01-01T00:00:00Z"), null, new Dictionary<string, string?>());
+        var handler = new StubHandler(_ => StubHandler.Json(new JsonObject()));
+        using var client = new KubeClient(settings, new KubeClientOptions { Clock = new FakeClock(), Qps = 0 }, handler);
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => client.GetRawAsync("/version")));
+        Assert.Equal(1, Invocations);
+        Assert.All(handler.Requests, r => Assert.Equal("Bearer exec-token-1", r.Authorization));
+    }
+
+    [Fact]
     public async Task A_401_runs_the_plugin_again_and_retries_once()
     {
         WriteScript(TokenScript);
