@@ -96,6 +96,19 @@ public sealed class ControlsTests
     }
 
     [Fact]
+    public async Task Discovery_requests_are_counted_and_can_fail()
+    {
+        await using var sandbox = new OwnedSandbox(new SandboxOptions());
+        var http = await sandbox.Start();
+        await http.Get("/apis");
+        await http.Get("/apis/kubevirt.io/v1");
+        Assert.Equal(2, sandbox.Server.Controls.Count("get", "discovery"));
+        sandbox.Server.Controls.AddFault(new FaultRule { Resource = "discovery", Count = 1 });
+        Assert.Equal(500, (await http.Get("/apis/kubevirt.io/v1")).Code);
+        Assert.Equal(200, (await http.Get("/apis/kubevirt.io/v1")).Code);
+    }
+
+    [Fact]
     public async Task Faults_can_be_managed_over_http()
     {
         await using var sandbox = new OwnedSandbox(new SandboxOptions());

@@ -108,6 +108,20 @@ public sealed class ListAndSelectorTests(SandboxFixture sandbox) : IClassFixture
     }
 
     [Fact]
+    public async Task Metadata_only_lists_return_partial_object_metadata()
+    {
+        var ns = await SeedLabelled();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/namespaces/{ns}/configmaps?labelSelector=app%3Dweb");
+        request.Headers.Accept.ParseAdd("application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1");
+        using var response = await Http.SendAsync(request);
+        var list = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal("PartialObjectMetadataList", (string?)list["kind"]);
+        var item = list["items"]!.AsArray().Single()!;
+        Assert.Equal("web", (string?)item["metadata"]!["name"]);
+        Assert.Null(item["data"]);
+    }
+
+    [Fact]
     public async Task Bogus_continue_token_is_rejected()
     {
         var response = await Http.Get("/api/v1/namespaces/default/configmaps?limit=1&continue=bm9wZTo1");

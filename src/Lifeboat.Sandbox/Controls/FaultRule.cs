@@ -17,7 +17,8 @@ public enum FaultKind
 
 /// <summary>
 /// One fault to inject. Matches requests by verb (get, list, watch, create, update, patch, delete, deletecollection)
-/// and resource (plural, optionally "plural/subresource"); null matches everything. Either fails the next
+/// and resource (plural, optionally "plural/subresource"; "discovery", "openapi" and "version" for those
+/// non-resource GETs); null matches everything. Either fails the next
 /// <see cref="Count"/> matching requests, or a <see cref="Probability"/> share of them drawn from a seeded generator.
 /// </summary>
 public sealed record FaultRule

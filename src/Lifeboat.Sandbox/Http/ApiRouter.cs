@@ -35,6 +35,16 @@ internal sealed class ApiRouter(ResourceStore store, SubresourceHandlerRegistry 
                 await HandleResourceAsync(ctx, info);
                 return;
             }
+            // Discovery, OpenAPI and /version are counted (and can be faulted) too: API-economy tests check caching.
+            var pseudo = path.StartsWith("/openapi", StringComparison.Ordinal) ? "openapi"
+                : path.StartsWith("/api", StringComparison.Ordinal) ? "discovery"
+                : path.StartsWith("/version", StringComparison.Ordinal) ? "version" : null;
+            if (pseudo is not null)
+            {
+                var nonResource = new RequestInfo("", "", pseudo, null, null, null, "get");
+                controls.CountRequest("get", pseudo);
+                if (!await ApplyFaultsAsync(ctx, nonResource)) return;
+            }
             await HandleNonResourceAsync(ctx, path);
         }
         catch (KubeApiException e)
@@ -134,7 +144,8 @@ internal sealed class ApiRouter(ResourceStore store, SubresourceHandlerRegistry 
             case "GET" or "HEAD":
                 {
                     var obj = store.Get(gr, info.Namespace, info.Name);
-                    if (TableWriter.Wanted(ctx.Request)) await JsonResponses.WriteAsync(ctx, 200, TableWriter.Table([obj], ListMetadata(store.CurrentResourceVersion.ToString(CultureInfo.InvariantCulture), null, null), ctx.Request));
+                    if (MetadataOnly(ctx.Request, "PartialObjectMetadata")) await JsonResponses.WriteAsync(ctx, 200, PartialMetadata(obj));
+                    else if (TableWriter.Wanted(ctx.Request)) await JsonResponses.WriteAsync(ctx, 200, TableWriter.Table([obj], ListMetadata(store.CurrentResourceVersion.ToString(CultureInfo.InvariantCulture), null, null), ctx.Request));
                     else await JsonResponses.WriteAsync(ctx, 200, AtVersion(obj, type, info.Version));
                     return;
                 }
@@ -201,6 +212,17 @@ internal sealed class ApiRouter(ResourceStore store, SubresourceHandlerRegistry 
             await JsonResponses.WriteAsync(ctx, 200, TableWriter.Table(objects, ListMetadata(rv, page.Continue, page.Remaining), ctx.Request));
             return;
         }
+        if (MetadataOnly(ctx.Request, "PartialObjectMetadataList"))
+        {
+            await JsonResponses.WriteAsync(ctx, 200, new JsonObject
+            {
+                ["kind"] = "PartialObjectMetadataList",
+                ["apiVersion"] = "meta.k8s.io/v1",
+                ["metadata"] = ListMetadata(rv, page.Continue, page.Remaining),
+                ["items"] = new JsonArray([.. page.Items.Select(i => (JsonNode)PartialMetadata(i.ToJsonObject()))]),
+            });
+            return;
+        }
         // Streamed straight from the stored bytes: listing 10,000 objects costs one pass and no re-parsing.
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = "application/json";
@@ -259,6 +281,22 @@ internal sealed class ApiRouter(ResourceStore store, SubresourceHandlerRegistry 
             Continue = q["continue"].ToString(),
         };
     }
+
+    /// <summary>Metadata-only clients (client-go's metadata client) ask for PartialObjectMetadata(List).</summary>
+    private static bool MetadataOnly(HttpRequest request, string kind)
+    {
+        var accept = request.Headers.Accept.ToString();
+        var first = accept.Split(',')[0];
+        return first.Contains($"as={kind}", StringComparison.Ordinal) && first.Contains("g=meta.k8s.io", StringComparison.Ordinal)
+            && !first.Contains($"as={kind}List", StringComparison.Ordinal);
+    }
+
+    private static JsonObject PartialMetadata(JsonObject obj) => new()
+    {
+        ["kind"] = "PartialObjectMetadata",
+        ["apiVersion"] = "meta.k8s.io/v1",
+        ["metadata"] = obj["metadata"]?.DeepClone(),
+    };
 
     internal static JsonObject ListMetadata(string rv, string? continueToken, long? remaining)
     {
