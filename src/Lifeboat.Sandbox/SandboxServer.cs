@@ -25,7 +25,7 @@ public sealed class SandboxServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<IDisposable> _background = [];
     private readonly StatePersistence? _persistence;
-    private readonly IReadOnlyList<ISandboxController> _controllers;
+    private readonly List<ISandboxController> _controllers;
     private bool _stopped;
 
     private SandboxServer(WebApplication app, ResourceStore store, SandboxControls controls, SubresourceHandlerRegistry subresources,
@@ -36,7 +36,7 @@ public sealed class SandboxServer : IAsyncDisposable
         Controls = controls;
         Subresources = subresources;
         _persistence = persistence;
-        _controllers = controllers;
+        _controllers = [.. controllers];
         Context = new SandboxContext(store, subresources, controls, _stopping.Token);
     }
 
@@ -112,6 +112,14 @@ public sealed class SandboxServer : IAsyncDisposable
         store.UpdateStatus(new GroupResource("", "nodes"), null, node);
     }
 
+    /// <summary>Starts a controller on a running sandbox (stopped and disposed with it).</summary>
+    public void StartController(ISandboxController controller)
+    {
+        ObjectDisposedException.ThrowIf(_stopped, this);
+        lock (_controllers) _controllers.Add(controller);
+        controller.Start(Context);
+    }
+
     /// <summary>Writes a kubeconfig for this sandbox (cluster/context "lifeboat-sandbox", a dummy token user).</summary>
     public void WriteKubeconfig(string path)
     {
@@ -146,7 +154,9 @@ public sealed class SandboxServer : IAsyncDisposable
         _stopped = true;
         await _stopping.CancelAsync();
         await _app.StopAsync();
-        foreach (var controller in _controllers)
+        ISandboxController[] controllers;
+        lock (_controllers) controllers = [.. _controllers];
+        foreach (var controller in controllers)
         {
             if (controller is IAsyncDisposable ad) await ad.DisposeAsync();
             else if (controller is IDisposable d) d.Dispose();

@@ -69,6 +69,10 @@ public sealed class PersistenceAndExtensionTests
         await sandbox.Start();
         Assert.Same(sandbox.Server.Store, controller.Context!.Store);
         Assert.NotNull(controller.Context.Types.Find(new GroupResource("kubevirt.io", "virtualmachines")));
+
+        var late = new RecordingController();
+        sandbox.Server.StartController(late);
+        Assert.Same(sandbox.Server.Context, late.Context);
     }
 
     [Fact]
