@@ -24,13 +24,13 @@ internal static class Manifests
         return dv;
     }
 
-    public static JsonObject Http(string url = ImageUrl) => new() { ["http"] = new JsonObject { ["url"] = url } };
+    public static JsonObject HttpSource(string url = ImageUrl) => new() { ["http"] = new JsonObject { ["url"] = url } };
     public static JsonObject Blank() => new() { ["blank"] = new JsonObject() };
 
     /// <summary>A VM whose only disk is the DataVolume <c>&lt;name&gt;-disk</c> imported from <see cref="ImageUrl"/>.</summary>
     public static JsonObject VmWithDisk(string name, string runStrategy = "Always", bool guestAgent = true, JsonObject? source = null) =>
         Vm(name, runStrategy, guestAgent,
-            [DataVolumeTemplate(name + "-disk", source ?? Http())],
+            [DataVolumeTemplate(name + "-disk", source ?? HttpSource())],
             [new JsonObject { ["name"] = "rootdisk", ["dataVolume"] = new JsonObject { ["name"] = name + "-disk" } }]);
 
     public static JsonObject Vm(string name, string runStrategy, bool guestAgent, JsonObject[] dataVolumeTemplates, JsonObject[] volumes) => new()
