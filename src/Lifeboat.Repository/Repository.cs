@@ -320,13 +320,17 @@ public sealed partial class Repository : IAsyncDisposable
         {
             lock (_packerLocks[(int)type])
             {
-                var packer = _packers[(int)type] ??= new PackBuilder(type, Math.Min(Options.PackSize + (1 << 20), 1 << 30));
-                packer.Add(id, sealedBuffer.AsSpan(0, sealedLength), uncompressed);
-                if (packer.Size >= Options.PackSize || packer.HeaderPlaintextSize > 15 * 1024 * 1024)
+                var packer = _packers[(int)type];
+                // Finish a pack before it would pass the target size, so the pooled pack buffer
+                // (a power of two) never has to grow past it.
+                if (packer is { Count: > 0 } && (packer.FinishedSizeWith(sealedLength) > Options.PackSize || packer.HeaderPlaintextSize > 15 * 1024 * 1024))
                 {
                     full = packer;
-                    _packers[(int)type] = null;
+                    packer = null;
                 }
+                packer ??= new PackBuilder(type, type == BlobType.Data ? Options.PackSize : 1 << 20);
+                packer.Add(id, sealedBuffer.AsSpan(0, sealedLength), uncompressed);
+                _packers[(int)type] = packer;
             }
         }
         finally

@@ -15,6 +15,9 @@ public sealed class Archiver
 {
     private const int SmallFileLimit = 16 * 1024 * 1024;
 
+    // 4 MiB segments keep the parallel chunker's read-ahead near 32 MiB instead of ~110 MiB.
+    private static readonly ParallelChunkerOptions ChunkerOptions = new() { SegmentSize = 4 * 1024 * 1024 };
+
     private readonly Repository _repo;
     private readonly ResticChunker _chunker;
     private readonly UserNames _names = new();
@@ -275,7 +278,7 @@ public sealed class Archiver
                     ArrayPool<byte>.Shared.Return(buffer);
                 }
             }
-            var parallel = new ParallelChunker(_owner._chunker);
+            var parallel = new ParallelChunker(_owner._chunker, ChunkerOptions);
             await foreach (var chunk in parallel.ChunkAsync(reader.ReadAsync, size, includeData: true, _ct).ConfigureAwait(false))
             {
                 pending.Add(await EnqueueCopyAsync(chunk).ConfigureAwait(false));
@@ -296,7 +299,7 @@ public sealed class Archiver
             _currentFile = name;
             var pending = new List<Task<Id>>();
             long size = 0;
-            var parallel = new ParallelChunker(_owner._chunker);
+            var parallel = new ParallelChunker(_owner._chunker, ChunkerOptions);
             await foreach (var chunk in parallel.ChunkAsync(input, includeData: true, _ct).ConfigureAwait(false))
             {
                 pending.Add(await EnqueueCopyAsync(chunk).ConfigureAwait(false));

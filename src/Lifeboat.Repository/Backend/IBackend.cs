@@ -20,6 +20,13 @@ public interface IBackend
     /// <summary>Reads exactly <paramref name="length"/> bytes at <paramref name="offset"/>.</summary>
     Task<byte[]> LoadRangeAsync(FileType type, string name, long offset, int length, CancellationToken ct = default);
 
+    /// <summary>Reads exactly destination.Length bytes at <paramref name="offset"/> into a caller-owned (pooled) buffer.</summary>
+    async Task ReadRangeAsync(FileType type, string name, long offset, Memory<byte> destination, CancellationToken ct = default)
+    {
+        var data = await LoadRangeAsync(type, name, offset, destination.Length, ct).ConfigureAwait(false);
+        data.CopyTo(destination);
+    }
+
     /// <summary>Returns the file size, or throws <see cref="FileNotFoundException"/>.</summary>
     Task<long> StatAsync(FileType type, string name, CancellationToken ct = default);
 

@@ -111,19 +111,25 @@ public sealed class LocalBackend : IBackend
 
     public async Task<byte[]> LoadRangeAsync(FileType type, string name, long offset, int length, CancellationToken ct = default)
     {
-        using var handle = OpenRead(type, name);
         var buf = new byte[length];
+        await ReadRangeAsync(type, name, offset, buf, ct).ConfigureAwait(false);
+        return buf;
+    }
+
+    public async Task ReadRangeAsync(FileType type, string name, long offset, Memory<byte> destination, CancellationToken ct = default)
+    {
+        using var handle = OpenRead(type, name);
+        var length = destination.Length;
         var done = 0;
         while (done < length)
         {
-            var n = await RandomAccess.ReadAsync(handle, buf.AsMemory(done), offset + done, ct).ConfigureAwait(false);
+            var n = await RandomAccess.ReadAsync(handle, destination[done..], offset + done, ct).ConfigureAwait(false);
             if (n == 0)
             {
                 throw new EndOfStreamException($"{type.Describe()} {Short(name)}: short read at offset {offset + done} (wanted {length} bytes from {offset})");
             }
             done += n;
         }
-        return buf;
     }
 
     private Microsoft.Win32.SafeHandles.SafeFileHandle OpenRead(FileType type, string name)

@@ -68,6 +68,7 @@ internal static class Poly1305
         BinaryPrimitives.WriteUInt64LittleEndian(tag[8..], (h1 >> 20) | (h2 << 24));
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static void Block(ReadOnlySpan<byte> m, ulong hibit, ref ulong h0, ref ulong h1, ref ulong h2,
         ulong r0, ulong r1, ulong r2, ulong s1, ulong s2)
     {
@@ -77,14 +78,36 @@ internal static class Poly1305
         h1 += ((t0 >> 44) | (t1 << 20)) & Mask44;
         h2 += ((t1 >> 24) & Mask42) | hibit;
 
-        var d0 = (UInt128)h0 * r0 + (UInt128)h1 * s2 + (UInt128)h2 * s1;
-        var d1 = (UInt128)h0 * r1 + (UInt128)h1 * r0 + (UInt128)h2 * s2;
-        var d2 = (UInt128)h0 * r2 + (UInt128)h1 * r1 + (UInt128)h2 * r0;
+        // 128-bit accumulators as (hi, lo) pairs: Math.BigMul is a single MUL, UInt128 arithmetic is not.
+        ulong d0h = Math.BigMul(h0, r0, out var d0l);
+        MulAdd(ref d0h, ref d0l, h1, s2);
+        MulAdd(ref d0h, ref d0l, h2, s1);
+        ulong d1h = Math.BigMul(h0, r1, out var d1l);
+        MulAdd(ref d1h, ref d1l, h1, r0);
+        MulAdd(ref d1h, ref d1l, h2, s2);
+        ulong d2h = Math.BigMul(h0, r2, out var d2l);
+        MulAdd(ref d2h, ref d2l, h1, r1);
+        MulAdd(ref d2h, ref d2l, h2, r0);
 
-        var c = (ulong)(d0 >> 44); h0 = (ulong)d0 & Mask44;
-        d1 += c; c = (ulong)(d1 >> 44); h1 = (ulong)d1 & Mask44;
-        d2 += c; c = (ulong)(d2 >> 42); h2 = (ulong)d2 & Mask42;
+        var c = (d0l >> 44) | (d0h << 20); h0 = d0l & Mask44;
+        AddSmall(ref d1h, ref d1l, c); c = (d1l >> 44) | (d1h << 20); h1 = d1l & Mask44;
+        AddSmall(ref d2h, ref d2l, c); c = (d2l >> 42) | (d2h << 22); h2 = d2l & Mask42;
         h0 += c * 5; c = h0 >> 44; h0 &= Mask44;
         h1 += c;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void MulAdd(ref ulong hi, ref ulong lo, ulong a, ulong b)
+    {
+        var h = Math.BigMul(a, b, out var l);
+        lo += l;
+        hi += h + (lo < l ? 1UL : 0UL);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void AddSmall(ref ulong hi, ref ulong lo, ulong v)
+    {
+        lo += v;
+        hi += lo < v ? 1UL : 0UL;
     }
 }

@@ -29,7 +29,13 @@ internal sealed class PackBuilder : IDisposable
 
     public int Count => _entries.Count;
 
-    public int HeaderPlaintextSize => _entries.Sum(e => e.UncompressedLength != 0 ? EntrySizeCompressed : EntrySizeUncompressed);
+    public int HeaderPlaintextSize { get; private set; }
+
+    /// <summary>Size of the finished file if no more blobs are added.</summary>
+    public int FinishedSize => _length + HeaderPlaintextSize + CryptoKey.Overhead + 4;
+
+    /// <summary>Size of the finished file after adding one more blob of <paramref name="sealedLength"/> bytes.</summary>
+    public int FinishedSizeWith(int sealedLength) => FinishedSize + sealedLength + EntrySizeCompressed;
 
     public void Add(Id id, ReadOnlySpan<byte> sealedBlob, uint uncompressedLength)
     {
@@ -37,6 +43,7 @@ internal sealed class PackBuilder : IDisposable
         sealedBlob.CopyTo(_buffer.AsSpan(_length));
         _length += sealedBlob.Length;
         _entries.Add((id, Type, (uint)sealedBlob.Length, uncompressedLength));
+        HeaderPlaintextSize += uncompressedLength != 0 ? EntrySizeCompressed : EntrySizeUncompressed;
     }
 
     private void EnsureCapacity(int needed)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Lifeboat.Repository.Format;
@@ -85,10 +86,14 @@ public sealed class Restorer(Repository repository)
                     var blobs = pack.Value.Values.OrderBy(b => b.Blob.Offset).ToList();
                     var start = blobs[0].Blob.Offset;
                     var end = blobs.Max(b => (long)b.Blob.Offset + b.Blob.Length);
-                    byte[] range;
+                    // Pooled buffers: restoring must not allocate a fresh 16 MiB array per pack.
+                    var range = ArrayPool<byte>.Shared.Rent((int)(end - start));
+                    var plainBuffer = ArrayPool<byte>.Shared.Rent(blobs.Max(b => b.Blob.PlaintextLength));
                     try
                     {
-                        range = await repository.Backend.LoadRangeAsync(Backend.FileType.Data, pack.Key.ToString(), start, (int)(end - start), token).ConfigureAwait(false);
+                    try
+                    {
+                        await repository.Backend.ReadRangeAsync(Backend.FileType.Data, pack.Key.ToString(), start, range.AsMemory(0, (int)(end - start)), token).ConfigureAwait(false);
                     }
                     catch (Exception e) when (e is FileNotFoundException or EndOfStreamException)
                     {
@@ -96,9 +101,9 @@ public sealed class Restorer(Repository repository)
                     }
                     foreach (var (blob, targets) in blobs)
                     {
-                        var plain = new byte[blob.PlaintextLength];
-                        repository.DecodeBlob(blob, range.AsSpan((int)(blob.Offset - start), (int)blob.Length), plain);
-                        var zero = !plain.AsSpan().ContainsAnyExcept((byte)0);
+                        var plain = plainBuffer.AsMemory(0, blob.PlaintextLength);
+                        repository.DecodeBlob(blob, range.AsSpan((int)(blob.Offset - start), (int)blob.Length), plain.Span);
+                        var zero = !plain.Span.ContainsAnyExcept((byte)0);
                         foreach (var t in targets)
                         {
                             if (zero)
@@ -108,10 +113,16 @@ public sealed class Restorer(Repository repository)
                             else
                             {
                                 var h = handles.GetOrAdd(t.File.Target, p => File.OpenHandle(p, FileMode.Open, FileAccess.Write, FileShare.ReadWrite));
-                                RandomAccess.Write(h, plain, t.Offset);
+                                RandomAccess.Write(h, plain.Span, t.Offset);
                             }
                             Interlocked.Add(ref written, plain.Length);
                         }
+                    }
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(range);
+                        ArrayPool<byte>.Shared.Return(plainBuffer);
                     }
                     options.Progress?.Report(new RestoreProgress(Interlocked.Read(ref filesDone), files.Count, Interlocked.Read(ref written), totalBytes, clock.Elapsed));
                 }).ConfigureAwait(false);
