@@ -39,7 +39,8 @@ public static class VolumeGraph
         result.Add(KubeVirtResources.ServiceAccounts, @namespace, volume.GetString("serviceAccount", "serviceAccountName"));
         foreach (var cloudInit in new[] { "cloudInitNoCloud", "cloudInitConfigDrive" })
         {
-            result.Add(KubeVirtResources.Secrets, @namespace, volume.GetString(cloudInit, "userDataSecretRef", "name"));
+            // The user-data secret's JSON name is "secretRef" (Go: UserDataSecretRef).
+            result.Add(KubeVirtResources.Secrets, @namespace, volume.GetString(cloudInit, "secretRef", "name"));
             result.Add(KubeVirtResources.Secrets, @namespace, volume.GetString(cloudInit, "networkDataSecretRef", "name"));
         }
     }

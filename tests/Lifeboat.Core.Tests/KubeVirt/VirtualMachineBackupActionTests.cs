@@ -22,7 +22,7 @@ public class VirtualMachineBackupActionTests
                 {"name": "cfg", "configMap": {"name": "app-config"}},
                 {"name": "sec", "secret": {"secretName": "app-secret"}},
                 {"name": "sa", "serviceAccount": {"serviceAccountName": "app-sa"}},
-                {"name": "ci", "cloudInitNoCloud": {"userDataSecretRef": {"name": "userdata"}, "networkDataSecretRef": {"name": "netdata"}}},
+                {"name": "ci", "cloudInitNoCloud": {"secretRef": {"name": "userdata"}, "networkDataSecretRef": {"name": "netdata"}}},
                 {"name": "cd", "containerDisk": {"image": "quay.io/x"}}
               ],
               "accessCredentials": [
