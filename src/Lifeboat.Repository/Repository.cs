@@ -355,19 +355,20 @@ public sealed partial class Repository : IAsyncDisposable
             _master.Seal(plain, buf.AsSpan(0, sealedLength));
             return buf;
         }
-        var tmp = ArrayPool<byte>.Shared.Rent(Zstd.CompressBound(plain.Length));
+        // Compress straight into the output buffer after the IV slot, then encrypt in place.
+        var output = ArrayPool<byte>.Shared.Rent(Zstd.CompressBound(plain.Length) + CryptoKey.Overhead);
         try
         {
-            var n = Zstd.Compress(plain, tmp, Options.Compression == CompressionMode.Max ? 19 : Zstd.DefaultLevel);
+            var n = Zstd.Compress(plain, output.AsSpan(16, output.Length - CryptoKey.Overhead), Options.Compression == CompressionMode.Max ? 19 : Zstd.DefaultLevel);
             uncompressedLength = (uint)plain.Length;
             sealedLength = n + CryptoKey.Overhead;
-            var buf = ArrayPool<byte>.Shared.Rent(sealedLength);
-            _master.Seal(tmp.AsSpan(0, n), buf.AsSpan(0, sealedLength));
-            return buf;
+            _master.SealInPlace(output.AsSpan(0, sealedLength), n);
+            return output;
         }
-        finally
+        catch
         {
-            ArrayPool<byte>.Shared.Return(tmp);
+            ArrayPool<byte>.Shared.Return(output);
+            throw;
         }
     }
 

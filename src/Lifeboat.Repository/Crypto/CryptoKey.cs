@@ -76,6 +76,27 @@ public sealed class CryptoKey : IDisposable
         Seal(plaintext, iv, output);
     }
 
+    /// <summary>
+    /// Seals a plaintext already placed at buffer[16..16+length] in place; the buffer must hold length + 32 bytes.
+    /// Saves a copy and a second buffer on the backup hot path.
+    /// </summary>
+    public void SealInPlace(Span<byte> buffer, int plaintextLength)
+    {
+        if (buffer.Length != plaintextLength + Overhead)
+        {
+            throw new ArgumentException("buffer must be plaintext length + 32", nameof(buffer));
+        }
+        var iv = buffer[..IvSize];
+        do
+        {
+            RandomNumberGenerator.Fill(iv);
+        }
+        while (iv.IndexOfAnyExcept((byte)0) < 0);
+        var data = buffer.Slice(IvSize, plaintextLength);
+        AesCtr.Transform(_encAes.Value!, iv, data, data);
+        Mac(iv, data, buffer[(IvSize + plaintextLength)..]);
+    }
+
     internal void Seal(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> iv, Span<byte> output)
     {
         if (output.Length != plaintext.Length + Overhead)
