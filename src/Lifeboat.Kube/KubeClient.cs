@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Lifeboat.Kube.Exec;
 using Lifeboat.Kube.Http;
 
 namespace Lifeboat.Kube;
@@ -256,6 +257,17 @@ public sealed class KubeClient : IDisposable
         var response = await _transport.SendAsync(new KubeRequest(method, path, VerbFor(method), "raw", text is null ? null : () => new StringContent(text, Encoding.UTF8, MediaType(contentType))), cancellationToken).ConfigureAwait(false);
         return response.Body;
     }
+
+    /// <summary>
+    /// Runs <paramref name="command"/> (argv, no shell) in a container of a running pod through pods/exec over
+    /// WebSocket and returns its exit code and output (each stream capped at 1 MiB). A non-zero exit code is a
+    /// result, not an exception; <see cref="PodExecException"/> when the command could not run or report,
+    /// <see cref="PodExecTimeoutException"/> when it did not finish within <paramref name="timeout"/>.
+    /// Counted in <see cref="Stats"/> as verb "create", resource "pods/exec".
+    /// </summary>
+    /// <param name="container">null: the pod's default container, as the server picks it.</param>
+    public Task<ExecResult> ExecAsync(string ns, string pod, string? container, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        new PodExecClient(_transport).RunAsync(ns, pod, container, command, timeout, cancellationToken);
 
     public void Dispose() => _transport.Dispose();
 

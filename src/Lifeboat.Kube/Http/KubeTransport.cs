@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.WebSockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Lifeboat.Kube.Auth;
@@ -169,6 +170,72 @@ internal sealed class KubeTransport : IDisposable
                 }
 
                 throw StatusErrors.FromResponse(status, body, request.Verb, request.Path);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Opens a WebSocket (pods/exec) through the same connection handler as every other call, so TLS checks,
+    /// client certificates, rate limit, statistics and credential refresh after a 401 are shared. Not retried:
+    /// the server may already have started the command. A refused upgrade becomes the matching typed exception.
+    /// </summary>
+    public async Task<WebSocket> ConnectWebSocketAsync(KubeRequest request, IReadOnlyList<string> subprotocols, CancellationToken cancellationToken)
+    {
+        var reauthenticated = false;
+        var builder = new UriBuilder(new Uri(Server, request.PathAndQuery));
+        builder.Scheme = builder.Scheme == Uri.UriSchemeHttps ? "wss" : "ws";
+        while (true)
+        {
+            await _limiter.AcquireAsync(cancellationToken).ConfigureAwait(false);
+            var credential = await _settings.Credentials.GetCredentialAsync(cancellationToken).ConfigureAwait(false);
+            var clientCertificate = credential.ClientCertificate ?? _settings.Tls.ClientCertificate;
+            var invoker = GetInvoker(clientCertificate);
+            var socket = new ClientWebSocket();
+            socket.Options.CollectHttpResponseDetails = true;
+            foreach (var protocol in subprotocols)
+            {
+                socket.Options.AddSubProtocol(protocol);
+            }
+
+            socket.Options.SetRequestHeader("User-Agent", _options.UserAgent);
+            if (credential.Authorization is not null)
+            {
+                socket.Options.SetRequestHeader("Authorization", credential.Authorization.ToString());
+            }
+
+            Stats.Record(request.Verb, request.ResourceKey, reauthenticated);
+            using var timeout = CreateTimeout(cancellationToken);
+            try
+            {
+                await socket.ConnectAsync(builder.Uri, invoker, timeout.Token).ConfigureAwait(false);
+                return socket;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                socket.Dispose();
+                throw new KubeConnectionException(Server, $"{request.Verb} {request.Path}: no WebSocket upgrade within {_options.RequestTimeout.TotalSeconds:0}s");
+            }
+            catch (WebSocketException e)
+            {
+                var status = socket.HttpStatusCode;
+                socket.Dispose();
+                if (status == HttpStatusCode.Unauthorized && !reauthenticated && _settings.Credentials.Invalidate(credential))
+                {
+                    reauthenticated = true;
+                    continue;
+                }
+
+                if (status != 0)
+                {
+                    throw StatusErrors.FromResponse(status, null, request.Verb, request.Path);
+                }
+
+                if (e.InnerException is HttpRequestException inner && IsTlsFailure(inner))
+                {
+                    throw new KubeConnectionException(Server, $"TLS handshake failed: {_validator.LastFailure ?? Innermost(inner)}", e);
+                }
+
+                throw new KubeConnectionException(Server, $"{request.Verb} {request.Path}: WebSocket upgrade failed: {Innermost(e)}", e);
             }
         }
     }
