@@ -90,7 +90,7 @@ internal sealed class VmRestoreController(KubeVirtSimulationOptions options) : R
                 ["spec"] = spec,
             };
             J.Annotations(created)["restore.kubevirt.io/lastRestoreUID"] = $"{name}-{J.Uid(restore)}";
-            Store.Create(R.Vms, ns, created);
+            Store.Create(R.Vms, ns, ApplyPatches(restore, created));
         }
         else
         {
@@ -111,6 +111,13 @@ internal sealed class VmRestoreController(KubeVirtSimulationOptions options) : R
         J.SetCondition(status, "Ready", true, "Operation complete", "");
         Store.SetStatus(R.VmRestores, restore, status);
         return Task.CompletedTask;
+    }
+
+    /// <summary>v1beta1 <c>spec.patches</c>: JSON-patch operations (one JSON string each) applied to a VM the restore creates.</summary>
+    private static JsonObject ApplyPatches(JsonObject restore, JsonObject vm)
+    {
+        var operations = new JsonArray([.. J.Arr(restore, "spec", "patches")?.Select(p => JsonNode.Parse(p?.ToString() ?? "null")) ?? []]);
+        return operations.Count == 0 ? vm : (JsonObject)Lifeboat.Sandbox.Patching.JsonPatch.Apply(vm, operations);
     }
 
     private void Waiting(JsonObject restore, JsonObject status, string reason, string message, bool progressing = false)
