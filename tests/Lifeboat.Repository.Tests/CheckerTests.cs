@@ -52,3 +52,28 @@ public class CheckerTests
         Assert.Contains($"pack {Path.GetFileName(removed)[..8]}: referenced in index but missing", result.Errors);
     }
 }
+
+public class BrowseTests
+{
+    [Fact]
+    public async Task Walk_lists_like_restic_ls_and_cat_decrypts()
+    {
+        using var tmp = new TempDir();
+        var src = tmp.Sub("src");
+        SampleTree.Create(src, withSparseImage: false);
+        await using var repo = await TestRepos.InitAsync(tmp.Sub("repo"));
+        var result = await new Archiver(repo).BackupAsync([src]);
+        var ours = new List<string>();
+        await foreach (var e in repo.WalkAsync(result.Snapshot))
+        {
+            ours.Add(e.Path);
+        }
+        var restic = new ResticCli(tmp.Sub("repo"), tmp.Path);
+        var theirs = restic.RunOk("ls", "latest").Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
+        Assert.Equal(theirs, ours);
+        var snapJson = System.Text.Encoding.UTF8.GetString(await repo.CatAsync(FileType.Snapshot, result.Snapshot.Id));
+        Assert.Contains(result.Snapshot.Tree.ToString(), snapJson);
+        var config = System.Text.Encoding.UTF8.GetString(await repo.CatAsync(FileType.Config));
+        Assert.Contains("\"version\":2", config);
+    }
+}
