@@ -31,7 +31,7 @@ public static class KubeVirtSimulation
             new PoolController(options),
             new VmSnapshotController(options, freeze),
             new VmRestoreController(options),
-            new ExecHandlers(options),
+            new ExecHandlers(options, new VirtFreezer(freeze)),
         ];
     }
 }

@@ -7,7 +7,7 @@ namespace Lifeboat.Sandbox.KubeVirt.Tests;
 /// One sandbox API server on a free 127.0.0.1 port running the KubeVirt simulation with a temporary data directory,
 /// and Lifeboat's own client configured from the kubeconfig the sandbox writes. Stopped and deleted afterwards.
 /// </summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public class ClusterFixture : IAsyncLifetime
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "lifeboat-kubevirt-" + Guid.NewGuid().ToString("N"));
     private readonly Dictionary<string, ApiResource> _resources = [];
@@ -20,11 +20,14 @@ public sealed class ClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_directory);
-        Simulation = new KubeVirtSimulationOptions { DataDirectory = Path.Combine(_directory, "data") };
+        Simulation = CreateOptions(Path.Combine(_directory, "data"));
         Server = await SandboxServer.StartAsync(new SandboxOptions { Port = 0, Controllers = KubeVirtSimulation.CreateControllers(Simulation) });
         Server.WriteKubeconfig(KubeconfigPath);
         Client = new KubeClient(KubeConfigLoader.Load(KubeconfigPath, null));
     }
+
+    /// <summary>Override for a sandbox with other simulation settings.</summary>
+    protected virtual KubeVirtSimulationOptions CreateOptions(string dataDirectory) => new() { DataDirectory = dataDirectory };
 
     public async Task DisposeAsync()
     {

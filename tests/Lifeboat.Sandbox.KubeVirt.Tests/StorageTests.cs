@@ -40,6 +40,9 @@ public sealed class StorageTests(ClusterFixture cluster) : IClassFixture<Cluster
         Volumes.Write(ns, "data", 4096, marker);
         var overHttp = await cluster.Client.GetRawAsync($"/api/v1/namespaces/{ns}/persistentvolumeclaims/data/sandbox-data?offset=4096&length={marker.Length}");
         Assert.Equal("written by the test", overHttp);
+        await cluster.Client.SendRawAsync(HttpMethod.Put, $"/api/v1/namespaces/{ns}/persistentvolumeclaims/data/sandbox-data",
+            new JsonObject { ["offset"] = 8192, ["data"] = Convert.ToBase64String(marker) });
+        Assert.Equal(marker, Volumes.Read(ns, "data", 8192, marker.Length));
 
         await cluster.Client.DeleteAsync(await cluster.ResourceAsync("persistentvolumeclaims"), ns, "data");
         await cluster.WaitGoneAsync("persistentvolumes", null, Str(pv, "metadata", "name")!);

@@ -266,4 +266,38 @@ public sealed class VirtualMachineTests(ClusterFixture cluster) : IClassFixture<
         Assert.Equal("kept", Str(restored, "status", "instancetypeRef", "controllerRevisionRef", "name"));
         cluster.AssertNoControllerErrors();
     }
+
+    [Fact]
+    public async Task A_restored_datavolume_and_claim_are_adopted_by_the_vm_and_keep_their_data()
+    {
+        var ns = await cluster.NewNamespaceAsync();
+        // What a restore recreates before the VM: the claim with its data (populatedFor) and the DataVolume (prePopulated).
+        await cluster.CreateAsync("persistentvolumeclaims", ns, new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = "vm1-disk", ["annotations"] = new JsonObject { ["cdi.kubevirt.io/storage.populatedFor"] = "vm1-disk" } },
+            ["spec"] = Pvc("vm1-disk", "8Mi")["spec"]!.DeepClone(),
+        });
+        await cluster.WaitForAsync("persistentvolumeclaims", ns, "vm1-disk", p => Phase(p) == "Bound", "Bound");
+        var data = StorageTests.RandomBytes(100_000, seed: 20);
+        cluster.Simulation.Volumes.Write(ns, "vm1-disk", 0, data);
+        var restoredDv = await cluster.CreateAsync("datavolumes", ns, DataVolume("vm1-disk", HttpSource(), "8Mi", new JsonObject { ["cdi.kubevirt.io/storage.prePopulated"] = "vm1-disk" }));
+
+        await cluster.CreateAsync("virtualmachines", ns, VmWithDisk("vm1"));
+        await cluster.WaitForAsync("virtualmachines", ns, "vm1", v => Printable(v) == "Running", "Running");
+        var dv = await cluster.GetAsync("datavolumes", ns, "vm1-disk");
+        Assert.Equal(Str(restoredDv, "metadata", "uid"), Str(dv, "metadata", "uid"));
+        Assert.Equal("VirtualMachine", Str(dv["metadata"]!["ownerReferences"]![0], "kind"));
+        Assert.Equal(data, cluster.Simulation.Volumes.Read(ns, "vm1-disk", 0, data.Length));
+        cluster.AssertNoControllerErrors();
+    }
+
+    [Fact]
+    public async Task A_vm_whose_datavolume_cannot_be_populated_stays_provisioning_without_a_vmi()
+    {
+        var ns = await cluster.NewNamespaceAsync();
+        await cluster.CreateAsync("virtualmachines", ns, VmWithDisk("waits", source: new JsonObject { ["pvc"] = new JsonObject { ["namespace"] = ns, ["name"] = "absent" } }));
+        var vm = await cluster.WaitForAsync("virtualmachines", ns, "waits", v => Printable(v) == "Provisioning", "Provisioning");
+        Assert.Equal("false", Str(vm, "status", "created"));
+        Assert.Null(await cluster.TryGetAsync("virtualmachineinstances", ns, "waits"));
+    }
 }

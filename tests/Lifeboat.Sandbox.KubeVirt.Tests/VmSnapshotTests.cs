@@ -149,4 +149,33 @@ public sealed class VmSnapshotTests(ClusterFixture cluster) : IClassFixture<Clus
         await cluster.CallAsync("virtualmachines", ns, "web", "stop");
         await cluster.WaitForAsync("virtualmachinerestores", ns, "back", r => Str(r, "status", "complete") == "true", "complete once stopped");
     }
+
+    [Fact]
+    public async Task Restore_recreates_a_deleted_vm_from_the_snapshot()
+    {
+        var ns = await cluster.NewNamespaceAsync();
+        await cluster.CreateAsync("virtualmachines", ns, VmWithDisk("gone", runStrategy: "Halted", source: Blank()));
+        await cluster.WaitForAsync("datavolumes", ns, "gone-disk", d => Phase(d) == "Succeeded", "Succeeded");
+        var data = StorageTests.RandomBytes(10_000, seed: 30);
+        cluster.Simulation.Volumes.Write(ns, "gone-disk", 0, data);
+        await cluster.CreateAsync("virtualmachinesnapshots", ns, Snapshot("snap", "gone"));
+        await cluster.WaitForAsync("virtualmachinesnapshots", ns, "snap", s => Phase(s) == "Succeeded", "Succeeded");
+
+        await cluster.Client.DeleteAsync(await cluster.ResourceAsync("virtualmachines"), ns, "gone");
+        await cluster.WaitGoneAsync("persistentvolumeclaims", ns, "gone-disk");
+        await cluster.CreateAsync("virtualmachinerestores", ns, new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = "back" },
+            ["spec"] = new JsonObject
+            {
+                ["target"] = new JsonObject { ["apiGroup"] = "kubevirt.io", ["kind"] = "VirtualMachine", ["name"] = "gone" },
+                ["virtualMachineSnapshotName"] = "snap",
+            },
+        });
+        var done = await cluster.WaitForAsync("virtualmachinerestores", ns, "back", r => Str(r, "status", "complete") == "true", "complete");
+        var claim = Str(done["status"]!["restores"]![0], "persistentVolumeClaim")!;
+        var vm = await cluster.WaitForAsync("virtualmachines", ns, "gone", v => Printable(v) == "Stopped", "recreated and Stopped");
+        Assert.Equal(claim, Str(vm["spec"]!["dataVolumeTemplates"]![0], "metadata", "name"));
+        Assert.Equal(data, cluster.Simulation.Volumes.Read(ns, claim, 0, data.Length));
+    }
 }

@@ -2,7 +2,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Lifeboat.Kube;
-using Lifeboat.Sandbox.KubeVirt.Exec;
+using ExecResult = Lifeboat.Sandbox.KubeVirt.Exec.ExecResult;
 using static Lifeboat.Sandbox.KubeVirt.Tests.Manifests;
 
 namespace Lifeboat.Sandbox.KubeVirt.Tests;
@@ -90,7 +90,7 @@ public sealed class WorkloadTests(ClusterFixture cluster) : IClassFixture<Cluste
         Assert.Equal("ExitCode", Str(failed.Status!["details"]!["causes"]![0], "reason"));
         Assert.Equal("3", Str(failed.Status!["details"]!["causes"]![0], "message"));
 
-        var ok = await ExecAsync(ns, pod, ["/usr/bin/virt-freezer", "--unfreeze"]);
+        var ok = await ExecAsync(ns, pod, ["/bin/sync"]);
         Assert.Equal("Success", Str(ok.Status, "status"));
         Assert.Equal("", ok.Stdout);
 
@@ -99,6 +99,33 @@ public sealed class WorkloadTests(ClusterFixture cluster) : IClassFixture<Cluste
         Assert.Equal(("compute", 3), (records[0].Container, records[0].ExitCode));
         Assert.Equal(freeze, records[0].Command);
         Assert.True(records[0].Time <= records[1].Time);
+    }
+
+    [Fact]
+    public async Task Virt_freezer_hook_run_through_exec_freezes_and_thaws_the_vmi()
+    {
+        var ns = await cluster.NewNamespaceAsync();
+        await cluster.CreateAsync("virtualmachines", ns, VmWithDisk("guest", source: Blank()));
+        await cluster.WaitForAsync("virtualmachines", ns, "guest", v => Printable(v) == "Running" && Condition(v, "AgentConnected") == "True", "Running with agent");
+        var pod = (await cluster.ListAsync("pods", ns, "kubevirt.io=virt-launcher")).Single();
+        var podName = Str(pod, "metadata", "name")!;
+        Assert.Equal("compute", Str(pod, "metadata", "annotations", "pre.hook.backup.velero.io/container"));
+
+        var frozen = await ExecAsync(ns, podName, ["/usr/bin/virt-freezer", "--freeze", "--name", "guest", "--namespace", ns]);
+        Assert.Equal("Success", Str(frozen.Status, "status"));
+        Assert.Equal("frozen", Str(await cluster.GetAsync("virtualmachineinstances", ns, "guest"), "status", "fsFreezeStatus"));
+        var thawed = await ExecAsync(ns, podName, ["/usr/bin/virt-freezer", "--unfreeze", "--name", "guest", "--namespace", ns]);
+        Assert.Equal("Success", Str(thawed.Status, "status"));
+        Assert.Null(Str(await cluster.GetAsync("virtualmachineinstances", ns, "guest"), "status", "fsFreezeStatus"));
+        Assert.Equal([FreezeAction.Freeze, FreezeAction.Unfreeze], cluster.Simulation.FreezeLog.For(ns, "guest").Select(r => r.Action));
+
+        // The HTTP controls script an answer and read the record, for tests that drive the sandbox from outside.
+        await cluster.Client.SendRawAsync(HttpMethod.Put, $"/api/v1/namespaces/{ns}/pods/{podName}/sandbox-exec-result",
+            new JsonObject { ["command"] = new JsonArray("sync"), ["exitCode"] = 7 });
+        var scripted = await ExecAsync(ns, podName, ["sync"]);
+        Assert.Equal("7", Str(scripted.Status!["details"]!["causes"]![0], "message"));
+        var log = JsonNode.Parse(await cluster.Client.GetRawAsync($"/api/v1/namespaces/{ns}/pods/{podName}/sandbox-execlog"))!;
+        Assert.Equal(3, ((JsonArray)log["items"]!).Count);
     }
 
     private sealed record ExecOutcome(string? Protocol, string Stdout, string Stderr, JsonObject? Status);

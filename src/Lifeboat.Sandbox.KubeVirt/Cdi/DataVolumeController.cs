@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Lifeboat.Sandbox.KubeVirt.Infrastructure;
 using Lifeboat.Sandbox.KubeVirt.Storage;
@@ -107,7 +106,7 @@ internal sealed class DataVolumeController(KubeVirtSimulationOptions options) : 
         if (phase == inProgress)
         {
             if (kind == "upload" && !UploadFinished(key, dv)) return;
-            if (kind == "upload" && Options.Uploads.Data.TryGetValue(key, out var uploaded)) Options.Volumes.WriteAt(HandleOf(pvc), 0, uploaded);
+            if (kind == "upload" && Options.Uploads.DataFor(key) is { } uploaded) Options.Volumes.WriteAt(HandleOf(pvc), 0, uploaded);
             AnnotateClaim(pvc, "Succeeded");
             _stepDue.Remove(uid);
             SetStatus(dv, "Succeeded", "100.0%", bound: true, "");
@@ -273,6 +272,4 @@ internal sealed class DataVolumeController(KubeVirtSimulationOptions options) : 
         J.SetCondition(status, "Running", running, running ? "Pod is running" : phase == "Succeeded" ? "Completed" : "", running ? "" : message);
         Store.SetStatus(R.DataVolumes, dv, status);
     }
-
-    internal static string Percent(double value) => value.ToString("0.00", CultureInfo.InvariantCulture) + "%";
 }

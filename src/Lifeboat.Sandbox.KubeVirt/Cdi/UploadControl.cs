@@ -13,12 +13,17 @@ public sealed class UploadControl
         lock (_lock)
         {
             _completed.Add(ns + "/" + name);
-            if (data is not null) Data[ns + "/" + name] = data;
+            if (data is not null) _data[ns + "/" + name] = data;
         }
         _wake?.Invoke(ns + "/" + name);
     }
 
-    internal Dictionary<string, byte[]> Data { get; } = [];
+    private readonly Dictionary<string, byte[]> _data = [];
+
+    internal byte[]? DataFor(string key)
+    {
+        lock (_lock) return _data.GetValueOrDefault(key);
+    }
 
     internal bool IsCompleted(string key)
     {

@@ -14,7 +14,7 @@ namespace Lifeboat.Sandbox.KubeVirt.Exec;
 /// channel 1, stderr on 2, and the final Status on channel 3 (Success, or NonZeroExitCode with the exit code as cause).
 /// Also pods/log (plain text) and the sandbox controls pods/{name}/sandbox-execlog (GET) and sandbox-exec-result (PUT).
 /// </summary>
-internal sealed class ExecHandlers(KubeVirtSimulationOptions options) : ISandboxController
+internal sealed class ExecHandlers(KubeVirtSimulationOptions options, VirtFreezer freezer) : ISandboxController
 {
     private static readonly string[] Protocols = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
     private ResourceStore _store = null!;
@@ -81,7 +81,7 @@ internal sealed class ExecHandlers(KubeVirtSimulationOptions options) : ISandbox
             throw KubeApiException.BadRequest($"unable to upgrade connection: pod {J.Name(pod)} is not running");
 
         using var socket = await AcceptAsync(ctx, protocol);
-        var result = options.Exec.Run(J.Ns(pod), J.Name(pod), container, command);
+        var result = options.Exec.Run(J.Ns(pod), J.Name(pod), container, command, freezer.TryRun);
         var wantStdout = ctx.Request.Query["stdout"].ToString() is "true" or "1";
         var wantStderr = ctx.Request.Query["stderr"].ToString() is "true" or "1";
         if (wantStdout && result.Stdout.Length > 0) await SendAsync(socket, 1, Encoding.UTF8.GetBytes(result.Stdout));

@@ -27,14 +27,14 @@ public sealed class ExecSimulator
         lock (_lock) return [.. _records.Where(r => (ns is null || r.Namespace == ns) && (pod is null || r.Pod == pod))];
     }
 
-    internal ExecResult Run(string ns, string pod, string container, IReadOnlyList<string> command)
+    /// <summary>Answers a call: a scripted answer wins, then <paramref name="builtIn"/> (commands the sandbox really runs), then exit 0.</summary>
+    internal ExecResult Run(string ns, string pod, string container, IReadOnlyList<string> command, Func<string, IReadOnlyList<string>, ExecResult?> builtIn)
     {
-        lock (_lock)
-        {
-            var result = _answers.GetValueOrDefault(AnswerKey(ns, pod, command)) ?? _answers.GetValueOrDefault(AnswerKey(ns, pod, [])) ?? new ExecResult(0);
-            _records.Add(new ExecRecord(ns, pod, container, command, DateTimeOffset.UtcNow, result.ExitCode));
-            return result;
-        }
+        ExecResult? result;
+        lock (_lock) result = _answers.GetValueOrDefault(AnswerKey(ns, pod, command)) ?? _answers.GetValueOrDefault(AnswerKey(ns, pod, []));
+        result ??= builtIn(ns, command) ?? new ExecResult(0);
+        lock (_lock) _records.Add(new ExecRecord(ns, pod, container, command, DateTimeOffset.UtcNow, result.ExitCode));
+        return result;
     }
 
     private static string AnswerKey(string ns, string pod, IReadOnlyList<string> command) => ns + "/" + pod + "\n" + string.Join("\u0000", command);
