@@ -2,8 +2,8 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Lifeboat.Kube;
-using ExecResult = Lifeboat.Sandbox.KubeVirt.Exec.ExecResult;
 using static Lifeboat.Sandbox.KubeVirt.Tests.Manifests;
+using ExecResult = Lifeboat.Sandbox.KubeVirt.Exec.ExecResult;
 
 namespace Lifeboat.Sandbox.KubeVirt.Tests;
 
