@@ -70,6 +70,30 @@ public class LockAndArchiverTests
     }
 
     [Fact]
+    public async Task Missing_target_is_a_clear_error()
+    {
+        using var tmp = new TempDir();
+        await using var repo = await TestRepos.InitAsync(tmp.Sub("repo"));
+        var missing = await Assert.ThrowsAsync<FileNotFoundException>(() => new Archiver(repo).BackupAsync([tmp.Sub("nope")]));
+        Assert.Contains(tmp.Sub("nope"), missing.Message);
+    }
+
+    [Fact]
+    public async Task Holes_are_not_read_and_read_as_zeros()
+    {
+        using var tmp = new TempDir();
+        var path = tmp.Sub("sparse.img");
+        SampleTree.WriteSparseImage(path, 32L * 1024 * 1024);
+        using var handle = File.OpenHandle(path);
+        var reader = new SparseFileReader(handle, 32L * 1024 * 1024);
+        var viaReader = new byte[32 * 1024 * 1024];
+        var n = await reader.ReadAsync(0, viaReader, CancellationToken.None);
+        Assert.Equal(viaReader.Length, n);
+        Assert.Equal(File.ReadAllBytes(path), viaReader);
+        Assert.True(reader.HoleBytesSkipped >= 24L * 1024 * 1024, $"only {reader.HoleBytesSkipped} hole bytes skipped");
+    }
+
+    [Fact]
     public async Task Truncated_pack_is_reported_with_its_id()
     {
         using var tmp = new TempDir();

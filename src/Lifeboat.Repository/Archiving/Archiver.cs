@@ -205,6 +205,8 @@ public sealed class Archiver
             return node;
         }
 
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _errors = new();
+
         private async Task<Node?> ArchivePathAsync(string path, string name, Node? parentNode)
         {
             _ct.ThrowIfCancellationRequested();
@@ -212,6 +214,20 @@ public sealed class Archiver
             {
                 return null;
             }
+            try
+            {
+                return await ArchivePathCoreAsync(path, name, parentNode).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Vanished or unreadable items are reported and skipped; the rest of the backup continues.
+                _errors.Enqueue($"{path}: {e.Message}");
+                return null;
+            }
+        }
+
+        private async Task<Node?> ArchivePathCoreAsync(string path, string name, Node? parentNode)
+        {
             var node = _owner.NodeFromPath(path, name);
             if (node.IsDir)
             {
@@ -329,7 +345,7 @@ public sealed class Archiver
                 Tags = _options.Tags.Count > 0 ? _options.Tags : null,
             }, _ct).ConfigureAwait(false);
             Report();
-            return new BackupResult(snapshot, _filesNew, _filesUnchanged, _dirs, _bytesRead, _saver.BytesAdded, _saver.BlobsAdded);
+            return new BackupResult(snapshot, _filesNew, _filesUnchanged, _dirs, _bytesRead, _saver.BytesAdded, _saver.BlobsAdded, _errors.ToList());
         }
 
         public async ValueTask DisposeAsync()

@@ -38,4 +38,6 @@ public sealed record BackupProgress(long FilesDone, long BytesRead, long BytesAd
 }
 
 /// <summary>Outcome of a backup.</summary>
-public sealed record BackupResult(Snapshot Snapshot, long FilesNew, long FilesUnchanged, long DirsProcessed, long BytesRead, long BytesAdded, long BlobsAdded);
+/// <param name="Errors">Items that could not be read ("path: reason"); they are left out of the snapshot, like restic does.</param>
+public sealed record BackupResult(Snapshot Snapshot, long FilesNew, long FilesUnchanged, long DirsProcessed, long BytesRead, long BytesAdded, long BlobsAdded,
+    IReadOnlyList<string> Errors);
