@@ -82,6 +82,9 @@ internal static class BackupDescribeCommand
         text.AppendLine($"Total items to be backed up:  {status.Progress?.TotalItems ?? 0}");
         text.AppendLine($"Items backed up:              {status.Progress?.ItemsBackedUp ?? 0}");
         text.AppendLine();
+        text.AppendLine($"Hooks attempted:  {status.HookStatus?.HooksAttempted ?? 0}");
+        text.AppendLine($"Hooks failed:     {status.HookStatus?.HooksFailed ?? 0}");
+        text.AppendLine();
         text.AppendLine("Virtual machines:");
         if (status.VirtualMachines is { Count: > 0 } vms)
         {

@@ -1,6 +1,7 @@
 using Lifeboat.Core.Archive;
 using Lifeboat.Core.Backups.Actions;
 using Lifeboat.Core.Filters;
+using Lifeboat.Core.Hooks;
 using Lifeboat.Core.KubeVirt;
 using Lifeboat.Core.Model;
 using Lifeboat.Core.Snapshots;
@@ -42,6 +43,7 @@ public sealed class BackupEngine(KubeClient client, BackupStore store, TimeProvi
         }
 
         var request = await BackupRequest.CreateAsync(backup, client.Discovery, cancellationToken);
+        var hooks = BackupHooks.Create(client, backup, log);
         var started = _clock.GetUtcNow();
         backup.Metadata.Uid ??= Guid.NewGuid().ToString();
         backup.Metadata.CreationTimestamp ??= started;
@@ -69,7 +71,22 @@ public sealed class BackupEngine(KubeClient client, BackupStore store, TimeProvi
             AddAll(results.Errors, backupper.Errors);
             AddAll(results.Warnings, backupper.Warnings);
 
-            var protection = await new VolumeProtection(client, request, log).RunAsync(items, collection, cancellationToken);
+            // Hooks bracket the snapshots: pre hooks (quiesce) of every pod first, post hooks (resume) once snapshots are taken.
+            ProtectionResult protection;
+            try
+            {
+                items = await hooks.RunPreAsync(items, cancellationToken);
+                protection = await new VolumeProtection(client, request, log).RunAsync(items, collection, cancellationToken);
+            }
+            finally
+            {
+                // Post hooks undo what pre hooks did, so they run even when snapshotting failed or was cancelled (each is bounded by its timeout).
+                await hooks.RunPostAsync(CancellationToken.None);
+                AddAll(results.Errors, hooks.Errors);
+                AddAll(results.Warnings, hooks.Warnings);
+                backup.Status.HookStatus = hooks.Status;
+            }
+
             AddAll(results.Errors, protection.Errors);
             AddAll(results.Warnings, protection.Warnings);
 

@@ -1,0 +1,32 @@
+using System.Text.Json.Nodes;
+using Lifeboat.Kube;
+
+namespace Lifeboat.Core.Hooks;
+
+/// <summary>
+/// Decides which hooks run in a pod for a phase, with Velero's precedence: the pod's annotation hook alone when
+/// it has one for the phase, otherwise every matching spec hook in declaration order. Pods that already ended
+/// (Succeeded/Failed) get none.
+/// </summary>
+public sealed class HookResolver(IReadOnlyList<SpecHookRule> rules)
+{
+    public static HookResolver None { get; } = new([]);
+
+    /// <summary>Parses <c>spec.hooks</c>; throws <see cref="Filters.FilterValidationException"/> listing every problem.</summary>
+    public static HookResolver FromSpec(JsonObject? hooks) => new(SpecHookRule.ParseAll(hooks));
+
+    public IReadOnlyList<ExecHook> Resolve(JsonObject pod, HookPhase phase, ICollection<string> warnings)
+    {
+        if (pod.GetString("status", "phase") is "Succeeded" or "Failed")
+        {
+            return [];
+        }
+
+        if (AnnotationHooks.For(pod, phase, warnings) is { } fromAnnotations)
+        {
+            return [fromAnnotations];
+        }
+
+        return [.. rules.Where(r => r.AppliesTo(pod)).SelectMany(r => r.Hooks(phase))];
+    }
+}
