@@ -178,4 +178,46 @@ public sealed class VmSnapshotTests(ClusterFixture cluster) : IClassFixture<Clus
         Assert.Equal(claim, Str(vm["spec"]!["dataVolumeTemplates"]![0], "metadata", "name"));
         Assert.Equal(data, cluster.Simulation.Volumes.Read(ns, claim, 0, data.Length));
     }
+
+    [Fact]
+    public async Task Volumes_without_snapshot_support_are_reported_and_left_out_of_vm_snapshots()
+    {
+        var ns = await cluster.NewNamespaceAsync();
+        await cluster.CreateAsync("persistentvolumeclaims", ns, Pvc("scratch", "2Mi", storageClass: "sandbox-local"));
+        var vm = Vm("mixed", "Halted", guestAgent: false,
+            [DataVolumeTemplate("mixed-disk", Blank())],
+            [
+                new JsonObject { ["name"] = "rootdisk", ["dataVolume"] = new JsonObject { ["name"] = "mixed-disk" } },
+                new JsonObject { ["name"] = "scratch", ["persistentVolumeClaim"] = new JsonObject { ["claimName"] = "scratch" } },
+            ]);
+        await cluster.CreateAsync("virtualmachines", ns, vm);
+        var status = await cluster.WaitForAsync("virtualmachines", ns, "mixed",
+            v => Printable(v) == "Stopped" && ((JsonArray?)v["status"]?["volumeSnapshotStatuses"] ?? []).Count(s => Str(s, "enabled") == "true") == 1, "snapshot statuses");
+        var scratch = ((JsonArray)status["status"]!["volumeSnapshotStatuses"]!).OfType<JsonObject>().Single(s => Str(s, "name") == "scratch");
+        Assert.Equal("false", Str(scratch, "enabled"));
+        Assert.Contains("sandbox-local", Str(scratch, "reason"));
+
+        await cluster.CreateAsync("virtualmachinesnapshots", ns, Snapshot("snap", "mixed"));
+        var snap = await cluster.WaitForAsync("virtualmachinesnapshots", ns, "snap", s => Phase(s) == "Succeeded", "Succeeded");
+        Assert.Equal(["rootdisk"], ((JsonArray)snap["status"]!["snapshotVolumes"]!["includedVolumes"]!).Select(v => v!.ToString()));
+        Assert.Equal(["scratch"], ((JsonArray)snap["status"]!["snapshotVolumes"]!["excludedVolumes"]!).Select(v => v!.ToString()));
+        Assert.Contains("PartialSnapshot", Indications(snap));
+
+        await cluster.CreateAsync("virtualmachinerestores", ns, new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = "named" },
+            ["spec"] = new JsonObject
+            {
+                ["target"] = new JsonObject { ["apiGroup"] = "kubevirt.io", ["kind"] = "VirtualMachine", ["name"] = "mixed" },
+                ["virtualMachineSnapshotName"] = "snap",
+                ["volumeRestorePolicy"] = "PrefixTargetName",
+            },
+        });
+        var done = await cluster.WaitForAsync("virtualmachinerestores", ns, "named", r => Str(r, "status", "complete") == "true", "complete");
+        Assert.Equal("mixed-rootdisk", Str(done["status"]!["restores"]![0], "persistentVolumeClaim"));
+        var restoredVm = await cluster.GetAsync("virtualmachines", ns, "mixed");
+        var volumes = ((JsonArray)restoredVm["spec"]!["template"]!["spec"]!["volumes"]!).OfType<JsonObject>().ToList();
+        Assert.Equal("mixed-rootdisk", Str(volumes.Single(v => Str(v, "name") == "rootdisk"), "dataVolume", "name"));
+        Assert.Equal("scratch", Str(volumes.Single(v => Str(v, "name") == "scratch"), "persistentVolumeClaim", "claimName"));
+    }
 }

@@ -94,6 +94,9 @@ public sealed class WorkloadTests(ClusterFixture cluster) : IClassFixture<Cluste
         Assert.Equal("Success", Str(ok.Status, "status"));
         Assert.Equal("", ok.Stdout);
 
+        var log = await cluster.Client.GetRawAsync($"/api/v1/namespaces/{ns}/pods/{pod}/log?container=compute");
+        Assert.Contains($"container compute of pod {ns}/{pod} is running", log);
+
         var records = cluster.Simulation.Exec.Records(ns, pod);
         Assert.Equal(2, records.Count);
         Assert.Equal(("compute", 3), (records[0].Container, records[0].ExitCode));

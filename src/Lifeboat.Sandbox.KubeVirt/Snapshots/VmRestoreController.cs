@@ -59,7 +59,7 @@ internal sealed class VmRestoreController(KubeVirtSimulationOptions options) : R
             var volumeName = J.Str(backup, "volumeName") ?? "";
             var originalClaim = J.Str(backup, "persistentVolumeClaim", "metadata", "name") ?? "";
             var vsName = J.Str(backup, "volumeSnapshotName") ?? "";
-            var pvcName = $"restore-{J.Uid(restore)}-{volumeName}";
+            var pvcName = RestoredName(restore, volumeName);
             renamed[originalClaim] = pvcName;
             var pvc = Store.TryGet(R.Pvcs, ns, pvcName) ?? Store.Create(R.Pvcs, ns, RestoredClaim(restore, backup, pvcName, vsName, sourceTemplates.Contains(originalClaim)));
             allBound &= J.Str(pvc, "status", "phase") == "Bound";
@@ -119,6 +119,20 @@ internal sealed class VmRestoreController(KubeVirtSimulationOptions options) : R
         var operations = new JsonArray([.. J.Arr(restore, "spec", "patches")?.Select(p => JsonNode.Parse(p?.ToString() ?? "null")) ?? []]);
         return operations.Count == 0 ? vm : (JsonObject)Lifeboat.Sandbox.Patching.JsonPatch.Apply(vm, operations);
     }
+
+    /// <summary>The restored claim's name: an override's restoreName, else by spec.volumeRestorePolicy (RandomizeNames by default).</summary>
+    private static string RestoredName(JsonObject restore, string volumeName)
+    {
+        var overrideName = J.Items(restore, "spec", "volumeRestoreOverrides").FirstOrDefault(o => J.Str(o, "volumeName") == volumeName) is { } o ? J.Str(o, "restoreName") : null;
+        if (overrideName is { Length: > 0 }) return overrideName;
+        return J.Str(restore, "spec", "volumeRestorePolicy") switch
+        {
+            "PrefixTargetName" => Truncate($"{J.Str(restore, "spec", "target", "name")}-{volumeName}"),
+            _ => $"restore-{J.Uid(restore)}-{volumeName}",
+        };
+    }
+
+    private static string Truncate(string name) => name.Length <= 63 ? name : name[..63].TrimEnd('-', '.');
 
     private void Waiting(JsonObject restore, JsonObject status, string reason, string message, bool progressing = false)
     {
