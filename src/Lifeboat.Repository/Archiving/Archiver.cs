@@ -294,12 +294,62 @@ public sealed class Archiver
                     ArrayPool<byte>.Shared.Return(buffer);
                 }
             }
-            var parallel = new ParallelChunker(_owner._chunker, ChunkerOptions);
-            await foreach (var chunk in parallel.ChunkAsync(reader.ReadAsync, size, includeData: true, _ct).ConfigureAwait(false))
+            if (Posix.SeekHole(handle, 0, size) < size)
             {
-                pending.Add(await EnqueueCopyAsync(chunk).ConfigureAwait(false));
+                // Sparse file: the sequential chunker skips the first MinSize-64 bytes of every chunk, so a
+                // zero run costs a memset per 512 KiB, while the parallel scan would hash every zero byte.
+                await ChunkSequentiallyAsync(reader, size, pending).ConfigureAwait(false);
+            }
+            else
+            {
+                var parallel = new ParallelChunker(_owner._chunker, ChunkerOptions);
+                await foreach (var chunk in parallel.ChunkAsync(reader.ReadAsync, size, includeData: true, _ct).ConfigureAwait(false))
+                {
+                    pending.Add(await EnqueueCopyAsync(chunk).ConfigureAwait(false));
+                }
             }
             return (await Task.WhenAll(pending).ConfigureAwait(false)).ToList();
+        }
+
+        private async Task ChunkSequentiallyAsync(SparseFileReader reader, long size, List<Task<Id>> pending)
+        {
+            var maxSize = _owner._chunker.Settings.MaxSize;
+            var window = ArrayPool<byte>.Shared.Rent(2 * maxSize);
+            try
+            {
+                int start = 0, end = 0;
+                long fileOffset = 0;
+                var eof = false;
+                while (true)
+                {
+                    if (!eof && end - start < maxSize)
+                    {
+                        // Compact and refill so a full MaxSize decision window is available.
+                        Buffer.BlockCopy(window, start, window, 0, end - start);
+                        end -= start;
+                        start = 0;
+                        var n = await reader.ReadAsync(fileOffset, window.AsMemory(end, window.Length - end), _ct).ConfigureAwait(false);
+                        fileOffset += n;
+                        end += n;
+                        eof = n == 0 || fileOffset >= size;
+                        continue;
+                    }
+                    if (start == end)
+                    {
+                        break;
+                    }
+                    var length = _owner._chunker.FindChunkLength(window.AsSpan(start, end - start), eof, out _);
+                    var copy = ArrayPool<byte>.Shared.Rent(length);
+                    Buffer.BlockCopy(window, start, copy, 0, length);
+                    Interlocked.Add(ref _bytesRead, length);
+                    pending.Add(await _saver.EnqueueAsync(copy, 0, length, returnToPool: true, _ct).ConfigureAwait(false));
+                    start += length;
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(window);
+            }
         }
 
         private async ValueTask<Task<Id>> EnqueueCopyAsync(Chunk chunk)
