@@ -27,6 +27,8 @@ public sealed partial class Repository : IAsyncDisposable
     private readonly List<Task> _uploads = new();
     private readonly List<(Id Pack, IReadOnlyList<PackedBlob> Blobs)> _unindexedPacks = new();
     private readonly object _uploadsLock = new();
+    private int _unindexedBlobs;
+    private DateTime _lastIndexWrite = DateTime.UtcNow;
 
     private Repository(IBackend backend, CryptoKey master, Id keyId, RepositoryConfig config, OpenOptions options)
     {
@@ -383,9 +385,19 @@ public sealed partial class Repository : IAsyncDisposable
                 var (file, packId, blobs) = packer.Finish(_master);
                 await Backend.SaveAsync(FileType.Data, packId.ToString(), file, CancellationToken.None).ConfigureAwait(false);
                 Index.AddRange(blobs);
+                bool indexDue;
                 lock (_uploadsLock)
                 {
                     _unindexedPacks.Add((packId, blobs));
+                    _unindexedBlobs += blobs.Count;
+                    // Like restic: write an index file every 150k blobs (v1: 50k) or 10 minutes, so a long
+                    // backup that is interrupted leaves usable packs behind.
+                    indexDue = _unindexedBlobs >= (Version >= 2 ? MaxBlobsPerIndexFile : 50_000)
+                        || DateTime.UtcNow - _lastIndexWrite > TimeSpan.FromMinutes(10);
+                }
+                if (indexDue)
+                {
+                    await WriteIndexAsync(CancellationToken.None).ConfigureAwait(false);
                 }
                 foreach (var b in blobs)
                 {
@@ -442,6 +454,8 @@ public sealed partial class Repository : IAsyncDisposable
         {
             packs = _unindexedPacks.ToList();
             _unindexedPacks.Clear();
+            _unindexedBlobs = 0;
+            _lastIndexWrite = DateTime.UtcNow;
         }
         var batch = new List<(Id, IReadOnlyList<PackedBlob>)>();
         var count = 0;

@@ -38,6 +38,7 @@ public sealed class Restorer(Repository repository)
     public async Task<RestoreResult> RestoreAsync(Snapshot snapshot, string targetDirectory, RestoreOptions? options = null, CancellationToken ct = default)
     {
         options ??= new RestoreOptions();
+        await using var repoLock = await RepositoryLock.AcquireAsync(repository, exclusive: false, ct).ConfigureAwait(false);
         var clock = Stopwatch.StartNew();
         var root = Path.GetFullPath(targetDirectory);
         Directory.CreateDirectory(root);
