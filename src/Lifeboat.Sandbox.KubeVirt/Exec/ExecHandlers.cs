@@ -51,7 +51,7 @@ internal sealed class ExecHandlers(KubeVirtSimulationOptions options, VirtFreeze
     {
         var containers = J.Items(pod, "spec", "containers").Select(c => J.Str(c, "name") ?? "").ToList();
         if (string.IsNullOrEmpty(requested))
-            return containers.Count == 1 || containers.Count > 0 ? containers[0] : throw KubeApiException.BadRequest($"pod {J.Name(pod)} has no containers");
+            return containers.Count > 0 ? containers[0] : throw KubeApiException.BadRequest($"pod {J.Name(pod)} has no containers");
         return containers.Contains(requested) ? requested : throw KubeApiException.BadRequest($"container {requested} is not valid for pod {J.Name(pod)}");
     }
 
