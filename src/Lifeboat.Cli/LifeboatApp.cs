@@ -70,6 +70,7 @@ public static class LifeboatApp
         root.Subcommands.Add(ClusterInfoCommand.Create(console));
         root.Subcommands.Add(BackupCommands.Create(console));
         root.Subcommands.Add(BackupLocationCommands.Create(console));
+        root.Subcommands.Add(RestoreCommands.Create(console));
         root.Subcommands.Add(SandboxCommand.Create(console));
         root.Subcommands.Add(VmCommands.Create(console));
         return root;
