@@ -1,3 +1,4 @@
+using Lifeboat.Repository.Util;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
@@ -337,7 +338,7 @@ public sealed partial class Repository : IAsyncDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(sealedBuffer);
+            LargeBuffers.Pool.Return(sealedBuffer);
         }
         if (full is not null)
         {
@@ -353,12 +354,12 @@ public sealed partial class Repository : IAsyncDisposable
         {
             uncompressedLength = 0;
             sealedLength = plain.Length + CryptoKey.Overhead;
-            var buf = ArrayPool<byte>.Shared.Rent(sealedLength);
+            var buf = LargeBuffers.Pool.Rent(sealedLength);
             _master.Seal(plain, buf.AsSpan(0, sealedLength));
             return buf;
         }
         // Compress straight into the output buffer after the IV slot, then encrypt in place.
-        var output = ArrayPool<byte>.Shared.Rent(Zstd.CompressBound(plain.Length) + CryptoKey.Overhead);
+        var output = LargeBuffers.Pool.Rent(Zstd.CompressBound(plain.Length) + CryptoKey.Overhead);
         try
         {
             var n = Zstd.Compress(plain, output.AsSpan(16, output.Length - CryptoKey.Overhead), Options.Compression == CompressionMode.Max ? 19 : Zstd.DefaultLevel);
@@ -369,7 +370,7 @@ public sealed partial class Repository : IAsyncDisposable
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(output);
+            LargeBuffers.Pool.Return(output);
             throw;
         }
     }
@@ -512,7 +513,7 @@ public sealed partial class Repository : IAsyncDisposable
         }
         else
         {
-            var tmp = ArrayPool<byte>.Shared.Rent(sealedData.Length - CryptoKey.Overhead);
+            var tmp = LargeBuffers.Pool.Rent(sealedData.Length - CryptoKey.Overhead);
             try
             {
                 var frame = tmp.AsSpan(0, sealedData.Length - CryptoKey.Overhead);
@@ -531,7 +532,7 @@ public sealed partial class Repository : IAsyncDisposable
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(tmp);
+                LargeBuffers.Pool.Return(tmp);
             }
         }
         if (Id.Hash(plaintext) != blob.Id)

@@ -276,7 +276,7 @@ public sealed class Archiver
             var pending = new List<Task<Id>>();
             if (size <= SmallFileLimit)
             {
-                var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Max(size, 1));
+                var buffer = LargeBuffers.Pool.Rent((int)Math.Max(size, 1));
                 try
                 {
                     var n = await reader.ReadAsync(0, buffer.AsMemory(0, (int)size), _ct).ConfigureAwait(false);
@@ -291,7 +291,7 @@ public sealed class Archiver
                 {
                     // Only after all chunks referencing the buffer are saved (or failed).
                     await Task.WhenAll(pending.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    LargeBuffers.Pool.Return(buffer);
                 }
             }
             if (Posix.SeekHole(handle, 0, size) < size)
@@ -314,7 +314,7 @@ public sealed class Archiver
         private async Task ChunkSequentiallyAsync(SparseFileReader reader, long size, List<Task<Id>> pending)
         {
             var maxSize = _owner._chunker.Settings.MaxSize;
-            var window = ArrayPool<byte>.Shared.Rent(2 * maxSize);
+            var window = LargeBuffers.Pool.Rent(2 * maxSize);
             try
             {
                 int start = 0, end = 0;
@@ -339,7 +339,7 @@ public sealed class Archiver
                         break;
                     }
                     var length = _owner._chunker.FindChunkLength(window.AsSpan(start, end - start), eof, out _);
-                    var copy = ArrayPool<byte>.Shared.Rent(length);
+                    var copy = LargeBuffers.Pool.Rent(length);
                     Buffer.BlockCopy(window, start, copy, 0, length);
                     Interlocked.Add(ref _bytesRead, length);
                     pending.Add(await _saver.EnqueueAsync(copy, 0, length, returnToPool: true, _ct).ConfigureAwait(false));
@@ -348,13 +348,13 @@ public sealed class Archiver
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(window);
+                LargeBuffers.Pool.Return(window);
             }
         }
 
         private async ValueTask<Task<Id>> EnqueueCopyAsync(Chunk chunk)
         {
-            var copy = ArrayPool<byte>.Shared.Rent(chunk.Length);
+            var copy = LargeBuffers.Pool.Rent(chunk.Length);
             chunk.Data.Span.CopyTo(copy);
             Interlocked.Add(ref _bytesRead, chunk.Length);
             return await _saver.EnqueueAsync(copy, 0, chunk.Length, returnToPool: true, _ct).ConfigureAwait(false);

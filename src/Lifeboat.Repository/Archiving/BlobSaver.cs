@@ -1,3 +1,4 @@
+using Lifeboat.Repository.Util;
 using System.Buffers;
 using System.Threading.Channels;
 using Lifeboat.Repository.Format;
@@ -67,7 +68,7 @@ internal sealed class BlobSaver : IAsyncDisposable
             {
                 if (job.ReturnToPool)
                 {
-                    ArrayPool<byte>.Shared.Return(job.Buffer);
+                    LargeBuffers.Pool.Return(job.Buffer);
                 }
             }
         }

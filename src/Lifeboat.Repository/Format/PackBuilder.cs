@@ -1,3 +1,4 @@
+using Lifeboat.Repository.Util;
 using System.Buffers;
 using System.Buffers.Binary;
 using Lifeboat.Repository.Crypto;
@@ -20,7 +21,7 @@ internal sealed class PackBuilder : IDisposable
     public PackBuilder(BlobType type, int initialCapacity = 1 << 20)
     {
         Type = type;
-        _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+        _buffer = LargeBuffers.Pool.Rent(initialCapacity);
     }
 
     public BlobType Type { get; }
@@ -52,9 +53,9 @@ internal sealed class PackBuilder : IDisposable
         {
             return;
         }
-        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _buffer.Length * 2));
+        var bigger = LargeBuffers.Pool.Rent(Math.Max(needed, _buffer.Length * 2));
         _buffer.AsSpan(0, _length).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(_buffer);
+        LargeBuffers.Pool.Return(_buffer);
         _buffer = bigger;
     }
 
@@ -100,7 +101,7 @@ internal sealed class PackBuilder : IDisposable
     {
         if (_buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            LargeBuffers.Pool.Return(_buffer);
             _buffer = [];
         }
     }

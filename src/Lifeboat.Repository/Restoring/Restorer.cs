@@ -88,8 +88,8 @@ public sealed class Restorer(Repository repository)
                     var start = blobs[0].Blob.Offset;
                     var end = blobs.Max(b => (long)b.Blob.Offset + b.Blob.Length);
                     // Pooled buffers: restoring must not allocate a fresh 16 MiB array per pack.
-                    var range = ArrayPool<byte>.Shared.Rent((int)(end - start));
-                    var plainBuffer = ArrayPool<byte>.Shared.Rent(blobs.Max(b => b.Blob.PlaintextLength));
+                    var range = LargeBuffers.Pool.Rent((int)(end - start));
+                    var plainBuffer = LargeBuffers.Pool.Rent(blobs.Max(b => b.Blob.PlaintextLength));
                     try
                     {
                     try
@@ -122,8 +122,8 @@ public sealed class Restorer(Repository repository)
                     }
                     finally
                     {
-                        ArrayPool<byte>.Shared.Return(range);
-                        ArrayPool<byte>.Shared.Return(plainBuffer);
+                        LargeBuffers.Pool.Return(range);
+                        LargeBuffers.Pool.Return(plainBuffer);
                     }
                     options.Progress?.Report(new RestoreProgress(Interlocked.Read(ref filesDone), files.Count, Interlocked.Read(ref written), totalBytes, clock.Elapsed));
                 }).ConfigureAwait(false);
