@@ -96,6 +96,31 @@ public sealed class VmSnapshotScenarioTests
     }
 
     [Fact]
+    public async Task Hotplugged_disk_that_is_not_in_the_vm_spec_makes_the_snapshot_partial()
+    {
+        await using var cluster = await SandboxCluster.StartAsync();
+        await VmSnapshotSetup.RunningVmAsync(cluster, "prod", "db", guestAgent: false);
+        await cluster.CreateAsync(Manifests.Pvc("prod", "hot-data"));
+        await cluster.WaitForAsync("persistentvolumeclaims", "prod", "hot-data", pvc => pvc.GetString("status", "phase") == "Bound", "PVC hot-data Bound");
+        var vms = await cluster.TypeAsync("virtualmachines");
+        await cluster.Client.SubresourceAsync(HttpMethod.Put, vms, "prod", "db", "addvolume",
+            JsonNode.Parse("""{"name":"hot","volumeSource":{"persistentVolumeClaim":{"claimName":"hot-data"}}}"""));
+        await cluster.WaitForAsync("virtualmachineinstances", "prod", "db",
+            vmi => vmi.GetArray("status", "volumeStatus")?.OfType<JsonObject>().Any(v => v.GetString("name") == "hot" && v["hotplugVolume"] is not null) == true,
+            "hotplugged volume attached");
+        // Like an old non-persisted hotplug: the running VM has the disk, the VM spec does not.
+        var vm = (await cluster.TryGetAsync("virtualmachines", "prod", "db"))!;
+        var index = vm.GetArray("spec", "template", "spec", "volumes")!.OfType<JsonObject>().ToList().FindIndex(v => v.GetString("name") == "hot");
+        await cluster.Client.PatchAsync(vms, "prod", "db", PatchType.Json, JsonNode.Parse($$"""[{"op":"remove","path":"/spec/template/spec/volumes/{{index}}"}]""")!);
+
+        var result = await VmSnapshotCli.RunAsync(cluster, "vm", "snapshot", "create", "db", "-n", "prod", "--name", "s1");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("hot (hotplug hot-data): NOT included - hotplugged into the running VM but not persisted in the VM spec", result.Out);
+        Assert.Contains("would be left out of the snapshot (hot)", result.Error);
+    }
+
+    [Fact]
     public async Task Snapshot_past_its_failure_deadline_fails_and_the_guest_is_thawed()
     {
         await using var cluster = await SandboxCluster.StartAsync();
@@ -126,6 +151,29 @@ public sealed class VmSnapshotScenarioTests
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("warning: failure deadline 0 means no deadline", result.Error);
         Assert.Equal("0s", (await cluster.TryGetAsync("virtualmachinesnapshots", "prod", "forever"))!.GetString("spec", "failureDeadline"));
+    }
+
+    [Fact]
+    public async Task Without_namespace_the_kubeconfig_context_namespace_is_used_and_describe_speaks_json()
+    {
+        await using var cluster = await SandboxCluster.StartAsync();
+        Assert.Equal("default", cluster.Client.DefaultNamespace);
+        await VmSnapshotSetup.StoppedVmAsync(cluster, "default", "db", createNamespace: false);
+
+        var created = await VmSnapshotCli.RunAsync(cluster, "vm", "snapshot", "create", "db", "--name", "s1", "--wait");
+        var described = await VmSnapshotCli.RunAsync(cluster, "vm", "snapshot", "describe", "s1", "-o", "json");
+
+        Assert.True(created.ExitCode == 0, created.ToString());
+        Assert.NotNull(await cluster.TryGetAsync("virtualmachinesnapshots", "default", "s1"));
+        Assert.True(described.ExitCode == 0, described.ToString());
+        var document = JsonNode.Parse(described.Out)!.AsObject();
+        Assert.Equal("db", document["sourceVm"]!.GetValue<string>());
+        Assert.Equal("Succeeded", document["phase"]!.GetValue<string>());
+        Assert.True(document["readyToUse"]!.GetValue<bool>());
+        var volume = Assert.Single(document["volumes"]!.AsArray())!.AsObject();
+        Assert.Equal("root", volume["volumeName"]!.GetValue<string>());
+        Assert.Equal("db-root", volume["claimName"]!.GetValue<string>());
+        Assert.True(volume["readyToUse"]!.GetValue<bool>());
     }
 
     [Fact]
