@@ -31,7 +31,7 @@ public sealed record RestoreResult(long Files, long Directories, long Bytes, lon
 /// </summary>
 public sealed class Restorer(Repository repository)
 {
-    private sealed record FileJob(string Target, Node Node, long[] Offsets);
+    private sealed record FileJob(string Target, Node Node, long[] Offsets, long Length);
 
     private sealed record BlobTarget(FileJob File, long Offset);
 
@@ -55,7 +55,7 @@ public sealed class Restorer(Repository repository)
         {
             using (var h = File.OpenHandle(f.Target, FileMode.Create, FileAccess.Write, FileShare.ReadWrite))
             {
-                RandomAccess.SetLength(h, (long)f.Node.Size);
+                RandomAccess.SetLength(h, f.Length);
             }
             var content = f.Node.Content!;
             for (var i = 0; i < content.Count; i++)
@@ -191,7 +191,10 @@ public sealed class Restorer(Repository repository)
                     }
                     break;
                 case NodeTypes.File when selected:
-                    files.Add(new FileJob(target, node, Offsets(node, target)));
+                    {
+                        var offsets = Offsets(node, target, out var length);
+                        files.Add(new FileJob(target, node, offsets, length));
+                    }
                     break;
                 case NodeTypes.Symlink when selected:
                     if (File.Exists(target) || Directory.Exists(target) || new FileInfo(target).LinkTarget is not null)
@@ -208,7 +211,7 @@ public sealed class Restorer(Repository repository)
         }
     }
 
-    private long[] Offsets(Node node, string target)
+    private long[] Offsets(Node node, string target, out long length)
     {
         var content = node.Content ?? throw new RepositoryException($"restore {target}: file node without content");
         var offsets = new long[content.Count];
@@ -222,10 +225,9 @@ public sealed class Restorer(Repository repository)
             }
             pos += blob.PlaintextLength;
         }
-        if (node.Size != 0 && (ulong)pos != node.Size)
-        {
-            throw new RepositoryException($"restore {target}: content is {pos} bytes but the node says {node.Size}");
-        }
+        length = pos;
+        // The content decides the file's length: a file that changed while it was backed up can have
+        // a recorded size that differs, and restic restores the content as stored.
         return offsets;
     }
 
