@@ -202,6 +202,34 @@ public sealed class ExecTests
     }
 
     [Fact]
+    public async Task Uses_the_client_certificate_and_tls_server_name_of_the_kubeconfig()
+    {
+        var serverNames = new System.Collections.Concurrent.ConcurrentQueue<string?>();
+        var (certPem, keyPem) = TestCertificates.IssueClientPem(Ca, "lifeboat-admin");
+        await using var server = await ExecTestServer.StartAsync(
+            async socket =>
+            {
+                await ExecTestServer.SendAsync(socket, 3, Success);
+                await ExecTestServer.CloseAsync(socket);
+            },
+            certificate: TestCertificates.IssueServer(Ca, "kube.internal"),
+            onServerName: serverNames.Enqueue,
+            requireClientCertFromCa: Ca);
+        var tls = new TlsSettings
+        {
+            CertificateAuthorities = [Ca],
+            TlsServerName = "kube.internal",
+            ClientCertificate = PemCertificates.Load(certPem, keyPem, "test"),
+        };
+        using var client = ClientFor(server, tls);
+
+        var result = await client.ExecAsync("prod", "db-0", "c", ["true"], TimeSpan.FromSeconds(20));
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("kube.internal", Assert.Single(serverNames));
+    }
+
+    [Fact]
     public async Task An_untrusted_server_certificate_fails_the_handshake_with_a_clear_reason_and_no_token()
     {
         var otherCa = TestCertificates.CreateCa("someone-else-ca");

@@ -198,6 +198,12 @@ internal sealed class KubeTransport : IDisposable
             }
 
             socket.Options.SetRequestHeader("User-Agent", _options.UserAgent);
+            if (_settings.Tls.TlsServerName is { Length: > 0 } serverName && _injectedHandler is null && Server.Scheme == "https")
+            {
+                // As for plain requests: the socket handler takes the TLS SNI name from the Host header.
+                socket.Options.SetRequestHeader("Host", serverName);
+            }
+
             if (credential.Authorization is not null)
             {
                 socket.Options.SetRequestHeader("Authorization", credential.Authorization.ToString());

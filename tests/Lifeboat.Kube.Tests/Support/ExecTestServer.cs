@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -44,7 +45,9 @@ public sealed class ExecTestServer : IAsyncDisposable
         Func<WebSocket, Task> script,
         string[]? protocols = null,
         X509Certificate2? certificate = null,
-        HttpStatusCode? refuseWith = null)
+        HttpStatusCode? refuseWith = null,
+        Action<string?>? onServerName = null,
+        X509Certificate2? requireClientCertFromCa = null)
     {
         protocols ??= ["v5.channel.k8s.io", "v4.channel.k8s.io"];
         var seen = new ConcurrentQueue<ExecRequestSeen>();
@@ -54,7 +57,19 @@ public sealed class ExecTestServer : IAsyncDisposable
         {
             if (certificate is not null)
             {
-                listen.UseHttps(certificate);
+                listen.UseHttps(https =>
+                {
+                    https.ServerCertificateSelector = (_, name) =>
+                    {
+                        onServerName?.Invoke(name);
+                        return certificate;
+                    };
+                    if (requireClientCertFromCa is not null)
+                    {
+                        https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                        https.ClientCertificateValidation = (cert, _, _) => IssuedBy(cert, requireClientCertFromCa);
+                    }
+                });
             }
         }));
         var app = builder.Build();
@@ -130,6 +145,15 @@ public sealed class ExecTestServer : IAsyncDisposable
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)
         {
         }
+    }
+
+    private static bool IssuedBy(X509Certificate2 cert, X509Certificate2 ca)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(cert);
     }
 
     public async ValueTask DisposeAsync()
