@@ -9,14 +9,16 @@ namespace Lifeboat.Repository.Tests;
 /// <summary>Lifeboat and the real restic 0.14 binary read each other's repositories.</summary>
 public class CompatibilityTests
 {
-    [Fact]
-    public async Task Restic_checks_lists_and_restores_a_lifeboat_backup()
+    [Theory]
+    [InlineData(2)]
+    [InlineData(1)]
+    public async Task Restic_checks_lists_and_restores_a_lifeboat_backup(int version)
     {
         using var tmp = new TempDir();
         var src = tmp.Sub("src");
         SampleTree.Create(src);
         var repoPath = tmp.Sub("repo");
-        await using var repo = await TestRepos.InitAsync(repoPath);
+        await using var repo = await TestRepos.InitAsync(repoPath, version);
         var progress = new List<BackupProgress>();
         var result = await new Archiver(repo).BackupAsync([src], new BackupOptions
         {
