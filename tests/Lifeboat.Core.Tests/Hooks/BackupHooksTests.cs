@@ -1,5 +1,6 @@
 using Lifeboat.Core.Archive;
 using Lifeboat.Core.Backups;
+using Lifeboat.Core.Filters;
 using Lifeboat.Core.Hooks;
 using Lifeboat.Kube;
 
@@ -50,5 +51,18 @@ public sealed class BackupHooksTests
         await hooks.RunPostAsync(default);
 
         Assert.Null(hooks.Status);
+    }
+
+    [Fact]
+    public void Invalid_spec_hooks_make_the_backup_invalid_with_every_problem_named()
+    {
+        using var client = new KubeClient(new ClusterConnectionSettings { Server = new Uri("https://127.0.0.1:1") });
+        var backup = new Model.Backup { Metadata = new Model.ObjectMetadata { Name = "nightly" } };
+        backup.Spec.Hooks = System.Text.Json.Nodes.JsonNode.Parse("""{"resources":[{"name":"x","pre":[{"exec":{"command":"fsfreeze"}}]}]}""")!.AsObject();
+
+        var e = Assert.Throws<FilterValidationException>(() => BackupHooks.Create(client, backup, new BackupLog()));
+
+        Assert.Equal("backup nightly is invalid: spec.hooks.resources[0].pre[0].exec.command must be a non-empty list of non-empty strings", e.Message);
+        Assert.Equal([e.Message["backup nightly is invalid: ".Length..]], backup.Status.ValidationErrors);
     }
 }
