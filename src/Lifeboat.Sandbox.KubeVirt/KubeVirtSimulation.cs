@@ -31,6 +31,7 @@ public static class KubeVirtSimulation
             new PoolController(options),
             new VmSnapshotController(options, freeze),
             new VmRestoreController(options),
+            new VmCloneController(options),
             new ExecHandlers(options, new VirtFreezer(freeze)),
         ];
     }
