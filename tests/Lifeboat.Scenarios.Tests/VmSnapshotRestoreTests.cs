@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Lifeboat.Core.VmSnapshots;
 using Lifeboat.Kube;
 
 namespace Lifeboat.Scenarios.Tests;
@@ -142,4 +143,36 @@ public sealed class VmSnapshotRestoreTests
         vm.GetArray("spec", "template", "spec", "domain", "devices", "interfaces")?.OfType<JsonObject>().FirstOrDefault()?.GetString("macAddress");
 
     private static string? Firmware(JsonObject vm, string field) => vm.GetString("spec", "template", "spec", "domain", "firmware", field);
+}
+
+/// <summary>The VirtualMachineClone path of <see cref="VmSnapshotCloner"/> (used where restores take no patches).</summary>
+public sealed class VmSnapshotCloneApiTests
+{
+    [Fact]
+    public async Task VirtualMachineClone_from_a_snapshot_gives_the_new_vm_the_requested_identity()
+    {
+        await using var cluster = await SandboxCluster.StartAsync();
+        await VmSnapshotSetup.StoppedVmAsync(cluster, "prod", "db");
+        Assert.Equal(0, (await VmSnapshotCli.RunAsync(cluster, "vm", "snapshot", "create", "db", "-n", "prod", "--name", "s1", "--wait")).ExitCode);
+        var lookup = new VmSnapshotLookup(cluster.Client, await VmSnapshotTypes.ResolveAsync(cluster.Client));
+        Assert.NotNull(lookup.Types.Clones);
+
+        var outcome = await new VmSnapshotCloner(lookup, TimeSpan.FromMilliseconds(25)) { Method = CloneMethod.Clone, Timeout = TimeSpan.FromSeconds(30) }
+            .CloneAsync("prod", "s1", "db-clone", newIdentity: true);
+
+        Assert.Equal("VirtualMachineClone", outcome.Method);
+        var clone = (await cluster.TryGetAsync("virtualmachineclones", "prod", outcome.OperationName))!;
+        Assert.Equal("Succeeded", clone.GetString("status", "phase"));
+        var source = (await cluster.TryGetAsync("virtualmachines", "prod", "db"))!;
+        var copy = (await cluster.TryGetAsync("virtualmachines", "prod", "db-clone"))!;
+        var identity = outcome.NewIdentity!;
+        Assert.Equal(identity.MacAddresses["default"], Mac(copy));
+        Assert.NotEqual(Mac(source), Mac(copy));
+        Assert.Equal(identity.Uuid, copy.GetString("spec", "template", "spec", "domain", "firmware", "uuid"));
+        Assert.Equal(identity.Serial, copy.GetString("spec", "template", "spec", "domain", "firmware", "serial"));
+        Assert.NotEqual(source.GetString("spec", "template", "spec", "domain", "firmware", "uuid"), identity.Uuid);
+    }
+
+    private static string? Mac(JsonObject vm) =>
+        vm.GetArray("spec", "template", "spec", "domain", "devices", "interfaces")?.OfType<JsonObject>().FirstOrDefault()?.GetString("macAddress");
 }

@@ -15,6 +15,19 @@ public sealed record VmCloneOutcome(
     VmIdentity? NewIdentity,
     IReadOnlyList<RestoredVolume> Volumes);
 
+/// <summary>Which KubeVirt API makes the copy.</summary>
+public enum CloneMethod
+{
+    /// <summary>VirtualMachineRestore with patches where served (snapshot.kubevirt.io v1beta1), else VirtualMachineClone.</summary>
+    Auto,
+
+    /// <summary>VirtualMachineRestore into a new target VM, identity changed through <c>spec.patches</c>.</summary>
+    Restore,
+
+    /// <summary>VirtualMachineClone (clone.kubevirt.io) with a VirtualMachineSnapshot source.</summary>
+    Clone,
+}
+
 /// <summary>
 /// Makes a new VM from a snapshot. Where VirtualMachineRestore takes <c>spec.patches</c> (v1beta1) it restores into a
 /// new target VM with the identity patches; otherwise it uses KubeVirt's VirtualMachineClone with a snapshot source.
@@ -22,6 +35,8 @@ public sealed record VmCloneOutcome(
 public sealed class VmSnapshotCloner(VmSnapshotLookup lookup, TimeSpan? pollInterval = null)
 {
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    public CloneMethod Method { get; init; } = CloneMethod.Auto;
 
     public async Task<VmCloneOutcome> CloneAsync(string ns, string snapshotName, string targetVm, bool newIdentity, CancellationToken cancellationToken = default)
     {
@@ -44,7 +59,8 @@ public sealed class VmSnapshotCloner(VmSnapshotLookup lookup, TimeSpan? pollInte
         var stamp = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
         var source = VmSnapshotLookup.SourceVmOf(snapshot);
 
-        if (lookup.Types.Restores.Version != "v1alpha1")
+        var useRestore = Method == CloneMethod.Restore || (Method == CloneMethod.Auto && lookup.Types.Restores.Version != "v1alpha1");
+        if (useRestore)
         {
             var restorer = new VmRestorer(lookup, pollInterval);
             var created = await restorer.CreateRestoreAsync(ns, targetVm, snapshotName, $"{targetVm}-clone-{stamp}", identity?.PatchesFor(sourceVm), cancellationToken);
