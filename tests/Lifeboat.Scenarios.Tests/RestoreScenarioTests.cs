@@ -69,11 +69,22 @@ internal static class RestoreSteps
         }
     }
 
+    /// <summary>Backups freeze running guests through their agent (the launcher's pre hook fails without one).</summary>
+    public static Task WaitAgentAsync(SandboxCluster cluster, string ns, string name) =>
+        cluster.WaitForAsync("virtualmachineinstances", ns, name,
+            vmi => vmi.GetArray("status", "conditions")?.Any(c => c?["type"]?.GetValue<string>() == "AgentConnected" && c["status"]?.GetValue<string>() == "True") == true,
+            $"guest agent of {ns}/{name} connected");
+
     public static async Task<BackupDocument> BackupAsync(SandboxCluster cluster, string name, params string[] namespaces)
     {
         var backup = new BackupDocument { Metadata = new ObjectMetadata { Name = name }, Spec = new BackupSpec { IncludedNamespaces = [.. namespaces] } };
         var result = await cluster.BackupAsync(backup);
-        Assert.True(result.Status.Phase == BackupPhase.Completed, $"backup {name} {result.Status.Phase}: {result.Status.FailureReason}");
+        if (result.Status.Phase != BackupPhase.Completed)
+        {
+            var results = await cluster.Store.GetGzipJsonAsync<OperationResults>(name, $"{name}-results.gz");
+            Assert.Fail($"backup {name} {result.Status.Phase}: {result.Status.FailureReason} {string.Join("; ", results?.Errors.All() ?? [])}");
+        }
+
         return result;
     }
 
