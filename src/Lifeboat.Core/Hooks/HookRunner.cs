@@ -50,6 +50,11 @@ public sealed class HookRunner(IPodExecutor executor, BackupLog log)
         var containers = (pod.GetArray("spec", "containers") ?? []).OfType<JsonObject>().Select(c => c.GetString("name") ?? "").ToList();
         var container = hook.Container ?? containers.FirstOrDefault();
         var what = $"pod {ns}/{name} container {container ?? "<none>"}: {phase.ToString().ToLowerInvariant()} hook ({hook.Source}) {JsonSerializer.Serialize(hook.Command)}";
+        if (hook.Command.Count == 0 || hook.Command.Any(string.IsNullOrEmpty))
+        {
+            return $"{what} failed: the command is empty or has an empty argument";
+        }
+
         if (container is null)
         {
             return $"{what} failed: the pod has no containers";

@@ -101,4 +101,15 @@ public sealed class HookRunnerTests
         Assert.EndsWith("failed: the pod is not running (phase Pending)", Assert.Single(outcome.Errors));
         Assert.Empty(_exec.Calls);
     }
+
+    [Fact]
+    public async Task An_empty_argument_from_an_annotation_fails_the_hook_without_exec()
+    {
+        var hook = new ExecHook(null, AnnotationHooks.ParseCommand("""["fsfreeze",""]"""), HookOnError.Fail, TimeSpan.FromSeconds(30), "annotations");
+
+        var outcome = await Runner.RunAsync(TestPods.Pod("prod", "db-0"), HookPhase.Pre, [hook], default);
+
+        Assert.EndsWith("failed: the command is empty or has an empty argument", Assert.Single(outcome.Errors));
+        Assert.Empty(_exec.Calls);
+    }
 }
