@@ -105,9 +105,44 @@ public sealed class CsiSnapshotter
                 ["source"] = new JsonObject { ["persistentVolumeClaimName"] = pvc.Name() },
             },
         };
-        await _client.CreateAsync(_snapshots, ns, snapshot, null, cancellationToken);
+        await CreateIdempotentAsync(ns, name, snapshot, cancellationToken);
         return name;
     }
+
+    /// <summary>
+    /// The client does not resend a create the server may have carried out; we can, because the name is ours:
+    /// a retry that finds our own snapshot already there counts as done.
+    /// </summary>
+    private async Task CreateIdempotentAsync(string ns, string name, JsonObject snapshot, CancellationToken cancellationToken)
+    {
+        const int attempts = 4;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await _client.CreateAsync(_snapshots!, ns, snapshot, null, cancellationToken);
+                return;
+            }
+            catch (AlreadyExistsException) when (attempt > 1)
+            {
+                var existing = await _client.GetAsync(_snapshots!, ns, name, cancellationToken);
+                if (existing.Label(LifeboatBackupNameLabel) == Label(_backupName))
+                {
+                    return;
+                }
+
+                throw;
+            }
+            catch (Exception ex) when (attempt < attempts && IsTransient(ex))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt * attempt), cancellationToken);
+            }
+        }
+    }
+
+    private static bool IsTransient(Exception ex) =>
+        ex is ServerTimeoutException or TooManyRequestsException or KubeConnectionException
+        || ex is KubeApiException { StatusCode: >= System.Net.HttpStatusCode.InternalServerError };
 
     /// <summary>
     /// Waits until the storage has cut each snapshot (<c>status.creationTime</c> set), or it is ready, or it failed.
