@@ -72,6 +72,7 @@ public static class LifeboatApp
         root.Subcommands.Add(BackupLocationCommands.Create(console));
         root.Subcommands.Add(RestoreCommands.Create(console));
         root.Subcommands.Add(SandboxCommand.Create(console));
+        root.Subcommands.Add(DemoCommand.Create(console));
         root.Subcommands.Add(VmCommands.Create(console));
         return root;
     }

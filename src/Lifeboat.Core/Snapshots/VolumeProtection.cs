@@ -72,7 +72,7 @@ public sealed class VolumeProtection(KubeClient client, BackupRequest request, B
 
             if (mine.Count == 0 && machine.IsRunning && !machine.IsPaused)
             {
-                consistency.Reason = "no volume could be snapshotted";
+                consistency.Reason = machine.Claims.Count == 0 ? "no persistent volumes" : "no volume could be snapshotted";
             }
 
             result.Machines.Add(consistency);
