@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Text;
+
+namespace Lifeboat.Repository.Bench;
+
+/// <summary>
+/// Prepares the data sets, then per run and per tool: a fresh repository, backup and restore of each data
+/// set (the changed sparse image as an incremental backup with the first image's snapshot as parent), and
+/// finally a Markdown table of medians.
+/// </summary>
+internal sealed class RepositoryBenchmark(BenchOptions options, Workspace workspace)
+{
+    private readonly Dictionary<(string DataSet, string Operation, string Tool), List<Measurement>> _results = [];
+
+    public async Task<string> RunAsync()
+    {
+        var loadBefore = LoadAverage();
+        var data = workspace.In("data");
+        Console.Error.WriteLine($"writing data sets under {data} …");
+        var random = DataSets.Random(Path.Combine(data, "random"), options.SizeMib);
+        var changedBlocks = Math.Max(1, options.SizeMib / 100);
+        var sparse = DataSets.Sparse(Path.Combine(data, "sparse-base"), options.SizeMib, 0, $"sparse image {options.SizeMib} MiB (25% data)");
+        var changed = DataSets.Sparse(Path.Combine(data, "sparse-changed"), options.SizeMib, changedBlocks,
+            $"same image, {changedBlocks} × 1 MiB blocks changed (incremental, with parent)");
+        var files = DataSets.SmallFiles(Path.Combine(data, "files"), options.Files);
+        var vm = Path.Combine(data, "vm");
+
+        IRepositoryTool[] tools = [new LifeboatTool(workspace), new ResticTool(options.ResticPath, workspace)];
+        for (var run = 0; run < options.Runs; run++)
+        {
+            // Alternate which tool goes first so drift in machine load does not favour one.
+            foreach (var tool in run % 2 == 0 ? tools : tools.Reverse())
+            {
+                var repository = workspace.In($"repo-{tool.Name}-{run}");
+                await tool.InitAsync(repository);
+                await BackupAndRestoreAsync(tool, repository, random, random.Directory, parent: null);
+                var baseSnapshot = await StagedAsync(sparse, vm, () => BackupAndRestoreAsync(tool, repository, sparse, vm, parent: null));
+                await StagedAsync(changed, vm, () => BackupAndRestoreAsync(tool, repository, changed, vm, baseSnapshot));
+                await BackupAndRestoreAsync(tool, repository, files, files.Directory, parent: null);
+                Workspace.DeleteIfExists(repository);
+            }
+        }
+
+        return Report([random, sparse, changed, files], loadBefore, LoadAverage());
+    }
+
+    /// <summary>Both sparse images are backed up from the same path, so the second backup's parent matches it.</summary>
+    private static async Task<T> StagedAsync<T>(DataSet set, string stage, Func<Task<T>> action)
+    {
+        Directory.Move(set.Directory, stage);
+        try
+        {
+            return await action();
+        }
+        finally
+        {
+            Directory.Move(stage, set.Directory);
+        }
+    }
+
+    private async Task<string> BackupAndRestoreAsync(IRepositoryTool tool, string repository, DataSet set, string path, string? parent)
+    {
+        var (backup, snapshot) = await tool.BackupAsync(repository, path, parent);
+        Record(set, "backup", tool, backup);
+        var target = workspace.In("restore");
+        var restore = await tool.RestoreAsync(repository, snapshot, target);
+        var restored = Directory.EnumerateFiles(target, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+        if (restored != set.LogicalBytes)
+        {
+            throw new InvalidOperationException($"{tool.Name} restored {restored} bytes of {set.Name}, expected {set.LogicalBytes}");
+        }
+
+        Record(set, "restore", tool, restore);
+        Workspace.DeleteIfExists(target);
+        Console.Error.WriteLine($"  {tool.Name,-8} {set.Name}: backup {backup.Wall.TotalSeconds:F2} s, restore {restore.Wall.TotalSeconds:F2} s");
+        return snapshot;
+    }
+
+    private void Record(DataSet set, string operation, IRepositoryTool tool, Measurement measurement)
+    {
+        var key = (set.Name, operation, tool.Name);
+        if (!_results.TryGetValue(key, out var list))
+        {
+            _results[key] = list = [];
+        }
+
+        list.Add(measurement);
+    }
+
+    private string Report(IReadOnlyList<DataSet> sets, string loadBefore, string loadAfter)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"# Repository benchmark: Lifeboat vs restic {ResticVersion()}");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, median of {options.Runs} run(s), load average before {loadBefore}, after {loadAfter}.");
+        text.AppendLine("Each backup/restore is a separate process (wall time includes start-up and repository open; MB = 10^6 bytes of the");
+        text.AppendLine("data set's apparent size); peak memory is ru_maxrss from `/usr/bin/time -v`. restic runs with `--no-cache`, both");
+        text.AppendLine("with TMPDIR on the same disk; data sets are in the page cache. restic 0.14 has no sparse restore, Lifeboat skips zero blobs.");
+        text.AppendLine();
+        text.AppendLine("| Data set | Operation | Lifeboat MB/s | restic MB/s | Lifeboat / restic | Lifeboat peak RSS | restic peak RSS |");
+        text.AppendLine("|---|---|---:|---:|---:|---:|---:|");
+        foreach (var set in sets)
+        {
+            foreach (var operation in new[] { "backup", "restore" })
+            {
+                var ours = _results[(set.Name, operation, "Lifeboat")];
+                var theirs = _results[(set.Name, operation, "restic")];
+                var oursRate = set.LogicalBytes / 1e6 / Median(ours.Select(m => m.Wall.TotalSeconds));
+                var theirsRate = set.LogicalBytes / 1e6 / Median(theirs.Select(m => m.Wall.TotalSeconds));
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {set.Name} | {operation} | {oursRate:F1} | {theirsRate:F1} | {oursRate / theirsRate:F2} | {Mib(ours)} | {Mib(theirs)} |");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static string Mib(IEnumerable<Measurement> runs) =>
+        string.Create(CultureInfo.InvariantCulture, $"{Median(runs.Select(m => (double)m.PeakRssBytes)) / (1024 * 1024):F0} MiB");
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+
+    private string ResticVersion()
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(options.ResticPath, "version") { RedirectStandardOutput = true })!;
+            var version = process.StandardOutput.ReadToEnd().Split(' ');
+            process.WaitForExit();
+            return version.Length > 1 ? version[1] : "?";
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return "(not found)";
+        }
+    }
+}

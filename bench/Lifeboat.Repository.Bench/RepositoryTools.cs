@@ -1,0 +1,66 @@
+using System.Text.Json.Nodes;
+
+namespace Lifeboat.Repository.Bench;
+
+/// <summary>One implementation under test, driven through separate processes.</summary>
+internal interface IRepositoryTool
+{
+    string Name { get; }
+
+    Task InitAsync(string repository);
+
+    Task<(Measurement Measurement, string SnapshotId)> BackupAsync(string repository, string path, string? parent);
+
+    Task<Measurement> RestoreAsync(string repository, string snapshotId, string target);
+}
+
+/// <summary>Lifeboat.Repository, through this benchmark re-invoked with <c>--child</c>.</summary>
+internal sealed class LifeboatTool(Workspace workspace) : IRepositoryTool
+{
+    public string Name => "Lifeboat";
+
+    public Task InitAsync(string repository) => RunAsync("init", repository);
+
+    public async Task<(Measurement, string)> BackupAsync(string repository, string path, string? parent)
+    {
+        var measurement = await RunAsync("backup", repository, [path, .. parent is null ? Array.Empty<string>() : [parent]]);
+        return (measurement, measurement.StandardOutput.Trim());
+    }
+
+    public Task<Measurement> RestoreAsync(string repository, string snapshotId, string target) => RunAsync("restore", repository, [snapshotId, target]);
+
+    private Task<Measurement> RunAsync(string command, string repository, string[]? rest = null)
+    {
+        // Started through the apphost when there is one; under "dotnet bench.dll" the host needs the dll path first.
+        var self = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell this process's executable path");
+        string[] prefix = Path.GetFileNameWithoutExtension(self) == "dotnet" ? [typeof(LifeboatTool).Assembly.Location] : [];
+        return MeasuredProcess.RunAsync(self, [.. prefix, "--child", command, repository, workspace.PasswordFile, .. rest ?? []],
+            new Dictionary<string, string> { ["TMPDIR"] = workspace.Temp, ["DOTNET_gcServer"] = "0" });
+    }
+}
+
+/// <summary>The stock restic binary with no cache and its temporary files on the benchmark's disk.</summary>
+internal sealed class ResticTool(string executable, Workspace workspace) : IRepositoryTool
+{
+    public string Name => "restic";
+
+    public Task InitAsync(string repository) => RunAsync(["-r", repository, "init"]);
+
+    public async Task<(Measurement, string)> BackupAsync(string repository, string path, string? parent)
+    {
+        var measurement = await RunAsync(["-r", repository, "--no-cache", "backup", "--json", path, .. parent is null ? Array.Empty<string>() : ["--parent", parent]]);
+        var summary = measurement.StandardOutput.Split('\n')
+            .Where(line => line.StartsWith('{'))
+            .Select(line => JsonNode.Parse(line)!.AsObject())
+            .LastOrDefault(message => (string?)message["message_type"] == "summary")
+            ?? throw new InvalidOperationException("restic backup printed no summary message");
+        return (measurement, (string?)summary["snapshot_id"] ?? throw new InvalidOperationException("restic backup summary has no snapshot_id"));
+    }
+
+    public Task<Measurement> RestoreAsync(string repository, string snapshotId, string target) =>
+        RunAsync(["-r", repository, "--no-cache", "restore", snapshotId, "--target", target]);
+
+    private Task<Measurement> RunAsync(string[] arguments) =>
+        MeasuredProcess.RunAsync(executable, arguments,
+            new Dictionary<string, string> { ["RESTIC_PASSWORD_FILE"] = workspace.PasswordFile, ["TMPDIR"] = workspace.Temp });
+}
