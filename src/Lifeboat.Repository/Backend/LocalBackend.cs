@@ -196,6 +196,8 @@ public sealed class LocalBackend : IBackend
             throw new FileNotFoundException($"{type.Describe()} {Short(name)} not found in {Root}");
         }
         File.Delete(path);
+        // Prune relies on removals reaching the disk in the order they are made (old index before old packs).
+        Posix.FsyncDirectory(Path.GetDirectoryName(path)!);
         return Task.CompletedTask;
     }
 

@@ -56,6 +56,17 @@ public sealed class Checker(Repository repository)
             }
         }
 
+        // A pack named by several index files (e.g. after an interrupted prune) is fine, as in restic: a hint.
+        foreach (var pack in packsFromIndex.Keys.ToList())
+        {
+            var distinct = packsFromIndex[pack].DistinctBy(b => (b.Id, b.Type, b.Offset)).ToList();
+            if (distinct.Count != packsFromIndex[pack].Count)
+            {
+                hints.Enqueue($"pack {pack.Short}: contained in several indexes");
+                packsFromIndex[pack] = distinct;
+            }
+        }
+
         // 2. Pack files exist with the size the index implies.
         var packFiles = new Dictionary<Id, long>();
         await foreach (var f in repository.Backend.ListAsync(FileType.Data, ct).ConfigureAwait(false))
