@@ -83,7 +83,9 @@ public sealed class RepositoryLock : IAsyncDisposable
     {
         foreach (var l in await ListAsync(repo, ct).ConfigureAwait(false))
         {
-            if (own is { } o && l.Id == o)
+            // A lock left by a process that was killed (or not refreshed for 30 minutes) must not block
+            // everyone forever; `RemoveLocksAsync` cleans such files up.
+            if ((own is { } o && l.Id == o) || l.IsStale())
             {
                 continue;
             }
