@@ -6,7 +6,7 @@ namespace Lifeboat.Repository.Bench;
 
 /// <summary>
 /// The Lifeboat side of the benchmark, run in a child process so its peak memory is measured like restic's:
-/// <c>--child init|backup|restore REPO PASSWORD_FILE …</c>. Backup prints the new snapshot id on stdout.
+/// <c>--child init|open|backup|restore REPO PASSWORD_FILE …</c>. Backup prints the new snapshot id on stdout.
 /// </summary>
 internal static class LifeboatChild
 {
@@ -14,7 +14,7 @@ internal static class LifeboatChild
     {
         if (args.Length < 3)
         {
-            throw new ArgumentException("usage: --child init|backup|restore REPO PASSWORD_FILE [PATH [PARENT] | SNAPSHOT TARGET]");
+            throw new ArgumentException("usage: --child init|open|backup|restore REPO PASSWORD_FILE [PATH [PARENT] | SNAPSHOT TARGET]");
         }
 
         var backend = new LocalBackend(args[1]);
@@ -23,6 +23,12 @@ internal static class LifeboatChild
         {
             case "init":
                 await using (await Repository.InitAsync(backend, password))
+                {
+                }
+
+                return 0;
+            case "open":
+                await using (await Repository.OpenAsync(backend, password))
                 {
                 }
 
@@ -50,7 +56,7 @@ internal static class LifeboatChild
             }
 
             default:
-                throw new ArgumentException($"unknown child command '{args[0]}' (init, backup, restore)");
+                throw new ArgumentException($"unknown child command '{args[0]}' (init, open, backup, restore)");
         }
     }
 }

@@ -9,6 +9,9 @@ internal interface IRepositoryTool
 
     Task InitAsync(string repository);
 
+    /// <summary>Start-up and unlocking only: the fixed cost included in every backup and restore time.</summary>
+    Task<Measurement> OpenAsync(string repository);
+
     Task<(Measurement Measurement, string SnapshotId)> BackupAsync(string repository, string path, string? parent);
 
     Task<Measurement> RestoreAsync(string repository, string snapshotId, string target);
@@ -20,6 +23,8 @@ internal sealed class LifeboatTool(Workspace workspace) : IRepositoryTool
     public string Name => "Lifeboat";
 
     public Task InitAsync(string repository) => RunAsync("init", repository);
+
+    public Task<Measurement> OpenAsync(string repository) => RunAsync("open", repository);
 
     public async Task<(Measurement, string)> BackupAsync(string repository, string path, string? parent)
     {
@@ -45,6 +50,8 @@ internal sealed class ResticTool(string executable, Workspace workspace) : IRepo
     public string Name => "restic";
 
     public Task InitAsync(string repository) => RunAsync(["-r", repository, "init"]);
+
+    public Task<Measurement> OpenAsync(string repository) => RunAsync(["-r", repository, "--no-cache", "cat", "config"]);
 
     public async Task<(Measurement, string)> BackupAsync(string repository, string path, string? parent)
     {
