@@ -34,26 +34,26 @@ internal static class LifeboatChild
 
                 return 0;
             case "backup":
-            {
-                await using var repo = await Repository.OpenAsync(backend, password);
-                var parent = args.Length > 4 ? await repo.FindSnapshotAsync(args[4]) : null;
-                var result = await new Archiver(repo).BackupAsync([args[3]], new BackupOptions { Parent = parent });
-                if (result.Errors.Count > 0)
                 {
-                    throw new InvalidOperationException($"backup of {args[3]} had {result.Errors.Count} errors, first: {result.Errors[0]}");
+                    await using var repo = await Repository.OpenAsync(backend, password);
+                    var parent = args.Length > 4 ? await repo.FindSnapshotAsync(args[4]) : null;
+                    var result = await new Archiver(repo).BackupAsync([args[3]], new BackupOptions { Parent = parent });
+                    if (result.Errors.Count > 0)
+                    {
+                        throw new InvalidOperationException($"backup of {args[3]} had {result.Errors.Count} errors, first: {result.Errors[0]}");
+                    }
+
+                    Console.WriteLine(result.Snapshot.Id);
+                    return 0;
                 }
 
-                Console.WriteLine(result.Snapshot.Id);
-                return 0;
-            }
-
             case "restore":
-            {
-                await using var repo = await Repository.OpenAsync(backend, password);
-                var snapshot = await repo.FindSnapshotAsync(args[3]);
-                await new Restorer(repo).RestoreAsync(snapshot, args[4]);
-                return 0;
-            }
+                {
+                    await using var repo = await Repository.OpenAsync(backend, password);
+                    var snapshot = await repo.FindSnapshotAsync(args[3]);
+                    await new Restorer(repo).RestoreAsync(snapshot, args[4]);
+                    return 0;
+                }
 
             default:
                 throw new ArgumentException($"unknown child command '{args[0]}' (init, open, backup, restore)");
