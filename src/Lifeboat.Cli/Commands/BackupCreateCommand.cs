@@ -38,7 +38,7 @@ internal static class BackupCreateCommand
             var context = new CommandContext(parse, console);
             var backup = new BackupDocument
             {
-                Metadata = new ObjectMetadata { Name = parse.GetValue(name)!, Namespace = "lifeboat", Labels = ParseLabels(parse.GetValue(labels)) },
+                Metadata = new ObjectMetadata { Name = parse.GetValue(name)!, Namespace = "lifeboat", Labels = FlagParsers.Labels(parse.GetValue(labels)) },
                 Spec = new BackupSpec
                 {
                     IncludedNamespaces = ListOption.OrNull(parse.GetValue(includeNamespaces)),
@@ -46,14 +46,12 @@ internal static class BackupCreateCommand
                     IncludedResources = ListOption.OrNull(parse.GetValue(includeResources)),
                     ExcludedResources = ListOption.OrNull(parse.GetValue(excludeResources)),
                     IncludeClusterResources = parse.GetValue(includeClusterResources),
-                    LabelSelector = Selector(parse.GetValue(selector), "--selector")?.ToJson(),
-                    OrLabelSelectors = parse.GetValue(orSelector) is { } or
-                        ? or.Split(" or ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => Selector(s, "--or-selector")!.ToJson()).ToList()
-                        : null,
+                    LabelSelector = FlagParsers.Selector(parse.GetValue(selector), "--selector")?.ToJson(),
+                    OrLabelSelectors = FlagParsers.OrSelectors(parse.GetValue(orSelector), "--or-selector"),
                     SnapshotVolumes = parse.GetValue(snapshotVolumes),
-                    Ttl = Duration(parse.GetValue(ttl), "--ttl"),
-                    CsiSnapshotTimeout = Duration(parse.GetValue(csiTimeout), "--csi-snapshot-timeout"),
-                    FreezeTimeout = Duration(parse.GetValue(freezeTimeout), "--freeze-timeout"),
+                    Ttl = FlagParsers.GoDurationText(parse.GetValue(ttl), "--ttl"),
+                    CsiSnapshotTimeout = FlagParsers.GoDurationText(parse.GetValue(csiTimeout), "--csi-snapshot-timeout"),
+                    FreezeTimeout = FlagParsers.GoDurationText(parse.GetValue(freezeTimeout), "--freeze-timeout"),
                 },
             };
 
@@ -108,51 +106,5 @@ internal static class BackupCreateCommand
             }, cancellationToken);
         });
         return result!;
-    }
-
-    private static LabelSelector? Selector(string? text, string flag)
-    {
-        try
-        {
-            return string.IsNullOrWhiteSpace(text) ? null : LabelSelector.Parse(text);
-        }
-        catch (FilterValidationException ex)
-        {
-            throw new UsageException($"{flag}: {ex.Message}");
-        }
-    }
-
-    private static string? Duration(string? text, string flag)
-    {
-        if (text is null)
-        {
-            return null;
-        }
-
-        return GoDuration.TryParse(text, out var value)
-            ? GoDuration.Format(value)
-            : throw new UsageException($"{flag}: \"{text}\" is not a duration (examples: 30s, 5m, 720h)");
-    }
-
-    private static Dictionary<string, string>? ParseLabels(string[]? pairs)
-    {
-        if (pairs is not { Length: > 0 })
-        {
-            return null;
-        }
-
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var pair in pairs)
-        {
-            var at = pair.IndexOf('=');
-            if (at <= 0)
-            {
-                throw new UsageException($"--labels: \"{pair}\" is not key=value");
-            }
-
-            labels[pair[..at]] = pair[(at + 1)..];
-        }
-
-        return labels;
     }
 }

@@ -68,12 +68,12 @@ internal static class RestoreCreateCommand
                 throw new UsageException($"--run-strategy: \"{strategy}\" is invalid (use {string.Join(", ", RestoreRequest.RunStrategies)})");
             }
 
-            var waitTimeout = Duration(parse.GetValue(timeout), "--timeout") ?? TimeSpan.FromMinutes(10);
+            var waitTimeout = FlagParsers.Duration(parse.GetValue(timeout), "--timeout") ?? TimeSpan.FromMinutes(10);
             var everything = parse.GetValue(newIdentity);
             var statusTypes = ListOption.OrNull(parse.GetValue(restoreStatus));
             var restore = new Restore
             {
-                Metadata = new ObjectMetadata { Name = restoreName, Namespace = "lifeboat", Labels = ParseLabels(parse.GetValue(labels)) },
+                Metadata = new ObjectMetadata { Name = restoreName, Namespace = "lifeboat", Labels = FlagParsers.Labels(parse.GetValue(labels)) },
                 Spec = new RestoreSpec
                 {
                     BackupName = backupName,
@@ -82,10 +82,8 @@ internal static class RestoreCreateCommand
                     IncludedResources = ListOption.OrNull(parse.GetValue(includeResources)),
                     ExcludedResources = ListOption.OrNull(parse.GetValue(excludeResources)),
                     IncludeClusterResources = parse.GetValue(includeClusterResources),
-                    LabelSelector = Selector(parse.GetValue(selector), "--selector")?.ToJson(),
-                    OrLabelSelectors = parse.GetValue(orSelector) is { } or
-                        ? or.Split(" or ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => Selector(s, "--or-selector")!.ToJson()).ToList()
-                        : null,
+                    LabelSelector = FlagParsers.Selector(parse.GetValue(selector), "--selector")?.ToJson(),
+                    OrLabelSelectors = FlagParsers.OrSelectors(parse.GetValue(orSelector), "--or-selector"),
                     NamespaceMapping = ParseMappings(parse.GetValue(mappings)),
                     ExistingResourcePolicy = existingPolicy,
                     RestorePVs = parse.GetValue(restoreVolumes),
@@ -188,51 +186,5 @@ internal static class RestoreCreateCommand
         }
 
         return mapping;
-    }
-
-    private static LabelSelector? Selector(string? text, string flag)
-    {
-        try
-        {
-            return string.IsNullOrWhiteSpace(text) ? null : LabelSelector.Parse(text);
-        }
-        catch (FilterValidationException ex)
-        {
-            throw new UsageException($"{flag}: {ex.Message}");
-        }
-    }
-
-    private static TimeSpan? Duration(string? text, string flag)
-    {
-        if (text is null)
-        {
-            return null;
-        }
-
-        return GoDuration.TryParse(text, out var value) && value > TimeSpan.Zero
-            ? value
-            : throw new UsageException($"{flag}: \"{text}\" is not a duration (examples: 30s, 5m, 1h)");
-    }
-
-    private static Dictionary<string, string>? ParseLabels(string[]? pairs)
-    {
-        if (pairs is not { Length: > 0 })
-        {
-            return null;
-        }
-
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var pair in pairs)
-        {
-            var at = pair.IndexOf('=');
-            if (at <= 0)
-            {
-                throw new UsageException($"--labels: \"{pair}\" is not key=value");
-            }
-
-            labels[pair[..at]] = pair[(at + 1)..];
-        }
-
-        return labels;
     }
 }

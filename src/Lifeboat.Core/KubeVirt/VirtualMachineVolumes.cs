@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Lifeboat.Core.Backups;
-using Lifeboat.Kube;
 using Lifeboat.Core.Model;
+using Lifeboat.Kube;
 
 namespace Lifeboat.Core.KubeVirt;
 
