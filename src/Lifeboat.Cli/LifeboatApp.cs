@@ -74,6 +74,7 @@ public static class LifeboatApp
         root.Subcommands.Add(SandboxCommand.Create(console));
         root.Subcommands.Add(DemoCommand.Create(console));
         root.Subcommands.Add(VmCommands.Create(console));
+        root.Subcommands.Add(RepoCommands.Create(console));
         return root;
     }
 }

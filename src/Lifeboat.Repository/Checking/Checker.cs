@@ -12,11 +12,20 @@ public sealed record CheckOptions
 
     /// <summary>With <see cref="ReadData"/>: fraction of packs to read (0 &lt; f ≤ 1), chosen at random.</summary>
     public double ReadDataSubset { get; init; } = 1.0;
+
+    /// <summary>With <see cref="ReadData"/>: read only group N of M (restic's --read-data-subset N/M: packs whose first id byte mod M is N-1).</summary>
+    public (int N, int M)? ReadDataGroup { get; init; }
 }
 
 public sealed record CheckResult(IReadOnlyList<string> Errors, IReadOnlyList<string> Hints, int Packs, int Snapshots, int Trees, int PacksRead)
 {
     public bool Ok => Errors.Count == 0;
+
+    /// <summary>Packs that are missing, have the wrong size, or whose contents failed verification.</summary>
+    public IReadOnlyList<Id> DamagedPacks { get; init; } = [];
+
+    /// <summary>Snapshots that cannot be restored completely (a tree or data blob is missing or in a damaged pack).</summary>
+    public IReadOnlyList<Id> AffectedSnapshots { get; init; } = [];
 }
 
 /// <summary>
@@ -31,6 +40,7 @@ public sealed class Checker(Repository repository)
         options ??= new CheckOptions();
         var errors = new ConcurrentQueue<string>();
         var hints = new ConcurrentQueue<string>();
+        var damagedPacks = new ConcurrentDictionary<Id, byte>();
         await using var repoLock = await RepositoryLock.AcquireAsync(repository, exclusive: true, ct).ConfigureAwait(false);
 
         // 1. Index files, read raw so blobs stored in several packs are all seen.
@@ -82,12 +92,14 @@ public sealed class Checker(Repository repository)
             if (!packFiles.TryGetValue(pack, out var size))
             {
                 errors.Enqueue($"pack {pack.Short}: referenced in index but missing");
+                damagedPacks[pack] = 0;
                 continue;
             }
             var expected = ExpectedSize(blobs);
             if (size != expected)
             {
                 errors.Enqueue($"pack {pack.Short}: unexpected file size {size}, index implies {expected}");
+                damagedPacks[pack] = 0;
             }
         }
         foreach (var pack in packFiles.Keys.Where(p => !packsFromIndex.ContainsKey(p)))
@@ -98,12 +110,14 @@ public sealed class Checker(Repository repository)
         // 3. Snapshots and every reachable tree.
         var snapshots = 0;
         var visited = new HashSet<Id>();
+        var snapshotTrees = new List<(Id Snapshot, Id Tree)>();
         await foreach (var f in repository.Backend.ListAsync(FileType.Snapshot, ct).ConfigureAwait(false))
         {
             snapshots++;
             try
             {
                 var snap = await repository.LoadSnapshotAsync(Id.Parse(f.Name), ct).ConfigureAwait(false);
+                snapshotTrees.Add((snap.Id, snap.Tree));
                 await CheckTreeAsync(snap.Tree, $"snapshot {snap.Id.Short}", visited, errors, ct).ConfigureAwait(false);
             }
             catch (RepositoryException e)
@@ -117,17 +131,35 @@ public sealed class Checker(Repository repository)
         if (options.ReadData)
         {
             var selected = packsFromIndex.Keys.Where(p => packFiles.ContainsKey(p))
+                .Where(p => options.ReadDataGroup is not { } g || p.ToBytes()[0] % g.M == g.N - 1)
                 .Where(_ => options.ReadDataSubset >= 1.0 || Random.Shared.NextDouble() < options.ReadDataSubset).ToList();
             await Parallel.ForEachAsync(selected, new ParallelOptions { MaxDegreeOfParallelism = 2, CancellationToken = ct }, async (pack, token) =>
             {
                 foreach (var e in await CheckPackDataAsync(pack, packsFromIndex[pack], token).ConfigureAwait(false))
                 {
                     errors.Enqueue(e);
+                    damagedPacks[pack] = 0;
                 }
                 Interlocked.Increment(ref packsRead);
             }).ConfigureAwait(false);
         }
-        return new CheckResult(errors.ToList(), hints.ToList(), packsFromIndex.Count, snapshots, visited.Count, packsRead);
+        var affected = new List<Id>();
+        if (!errors.IsEmpty)
+        {
+            var damage = new DamageFinder(repository, damagedPacks.Keys.ToHashSet());
+            foreach (var (snap, tree) in snapshotTrees)
+            {
+                if (await damage.IsDamagedAsync(tree, ct).ConfigureAwait(false))
+                {
+                    affected.Add(snap);
+                }
+            }
+        }
+        return new CheckResult(errors.ToList(), hints.ToList(), packsFromIndex.Count, snapshots, visited.Count, packsRead)
+        {
+            DamagedPacks = damagedPacks.Keys.Order().ToList(),
+            AffectedSnapshots = affected,
+        };
     }
 
     private static long ExpectedSize(List<PackedBlob> blobs) =>

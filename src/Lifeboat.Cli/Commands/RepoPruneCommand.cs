@@ -1,0 +1,42 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Lifeboat.Repository.Maintenance;
+
+namespace Lifeboat.Cli.Commands;
+
+/// <summary><c>lifeboat repo prune [--dry-run]</c>: removes data no snapshot references.</summary>
+internal static class RepoPruneCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Only show what would be removed" };
+        var command = new Command("prune", "Remove unreferenced data and repack partly used packs") { dryRun };
+        command.SetAction(async (parse, ct) =>
+        {
+            var context = new CommandContext(parse, console);
+            await using var repo = await new RepoSession(context).OpenAsync(ct);
+            var result = await new Pruner(repo).PruneAsync(new PruneOptions { DryRun = parse.GetValue(dryRun) }, ct);
+            context.Output.WriteText(ToJson(result), () => (parse.GetValue(dryRun) ? "dry run, nothing changed\n" : "") + Describe(result));
+            return LifeboatApp.Success;
+        });
+        return command;
+    }
+
+    public static JsonObject ToJson(PruneResult r) => new()
+    {
+        ["blobs_used"] = r.BlobsUsed,
+        ["blobs_removed"] = r.BlobsRemoved,
+        ["packs_kept"] = r.PacksKept,
+        ["packs_repacked"] = r.PacksRepacked,
+        ["packs_deleted"] = r.PacksDeleted,
+        ["unreferenced_packs_deleted"] = r.UnreferencedPacksDeleted,
+        ["packs_written"] = r.PacksWritten,
+        ["bytes_before"] = r.BytesBefore,
+        ["bytes_after"] = r.BytesAfter,
+    };
+
+    public static string Describe(PruneResult r) =>
+        $"{r.BlobsUsed} blobs in use, {r.BlobsRemoved} unused blobs removed\n"
+        + $"packs: {r.PacksKept} kept, {r.PacksRepacked} repacked into {r.PacksWritten} new, {r.PacksDeleted} deleted, {r.UnreferencedPacksDeleted} unreferenced deleted\n"
+        + $"repository data: {RepoBackupCommand.Bytes(r.BytesBefore)} → {RepoBackupCommand.Bytes(r.BytesAfter)}\n";
+}
