@@ -12,6 +12,11 @@ internal sealed record PhaseResult(
     public double ObjectsPerSecond => Objects / Wall.TotalSeconds;
 
     public long ServerListTotal => ServerLists.Values.Sum();
+
+    /// <summary>LISTs of VolumeSnapshots: mostly polling for readyToUse, so they follow wall time, not the collection.</summary>
+    public long ServerSnapshotLists => ServerLists.GetValueOrDefault("volumesnapshots");
+
+    public long ServerCollectionLists => ServerListTotal - ServerSnapshotLists;
 }
 
 /// <summary>

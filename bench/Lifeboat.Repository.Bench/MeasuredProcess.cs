@@ -57,7 +57,8 @@ internal static partial class MeasuredProcess
         return new Measurement(clock.Elapsed, long.Parse(rss.Groups[1].Value) * 1024, await stdout);
     }
 
-    private static string Tail(string text) => text.Length <= 2000 ? text : text[^2000..];
+    /// <summary>The start of the output (the exception message) and its end, for a one-look failure report.</summary>
+    private static string Tail(string text) => text.Length <= 3000 ? text : text[..2000] + " … " + text[^1000..];
 
     [GeneratedRegex(@"Maximum resident set size \(kbytes\): (\d+)")]
     private static partial Regex MaxRss();

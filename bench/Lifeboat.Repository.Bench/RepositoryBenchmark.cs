@@ -11,6 +11,7 @@ namespace Lifeboat.Repository.Bench;
 internal sealed class RepositoryBenchmark(BenchOptions options, Workspace workspace)
 {
     private readonly Dictionary<(string DataSet, string Operation, string Tool), List<Measurement>> _results = [];
+    private readonly Dictionary<(string DataSet, string Operation, string Tool), string> _failures = [];
     private readonly Dictionary<string, List<double>> _opens = new() { ["Lifeboat"] = [], ["restic"] = [] };
 
     public async Task<string> RunAsync()
@@ -65,7 +66,20 @@ internal sealed class RepositoryBenchmark(BenchOptions options, Workspace worksp
         var (backup, snapshot) = await tool.BackupAsync(repository, path, parent);
         Record(set, "backup", tool, backup);
         var target = workspace.In("restore");
-        var restore = await tool.RestoreAsync(repository, snapshot, target);
+        Measurement restore;
+        try
+        {
+            restore = await tool.RestoreAsync(repository, snapshot, target);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // A failed restore is a result too: report it and carry on with the other data sets.
+            _failures[(set.Name, "restore", tool.Name)] = ex.Message;
+            Console.Error.WriteLine($"  {tool.Name,-8} {set.Name}: restore FAILED: {FirstLine(ex.Message)}");
+            Workspace.DeleteIfExists(target);
+            return snapshot;
+        }
+
         var restored = Directory.EnumerateFiles(target, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
         if (restored != set.LogicalBytes)
         {
@@ -109,19 +123,47 @@ internal sealed class RepositoryBenchmark(BenchOptions options, Workspace worksp
         {
             foreach (var operation in new[] { "backup", "restore" })
             {
-                var ours = _results[(set.Name, operation, "Lifeboat")];
-                var theirs = _results[(set.Name, operation, "restic")];
+                if (!_results.TryGetValue((set.Name, operation, "Lifeboat"), out var ours) || !_results.TryGetValue((set.Name, operation, "restic"), out var theirs))
+                {
+                    text.AppendLine(CultureInfo.InvariantCulture, $"| {set.Name} | {operation} | {Failed(set, operation, "Lifeboat")} | {Failed(set, operation, "restic")} | | | |");
+                    continue;
+                }
+
                 var oursSeconds = Median(ours.Select(m => m.Wall.TotalSeconds));
                 var theirsSeconds = Median(theirs.Select(m => m.Wall.TotalSeconds));
                 var oursRate = set.LogicalBytes / 1e6 / oursSeconds;
                 var theirsRate = set.LogicalBytes / 1e6 / theirsSeconds;
                 text.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {set.Name} | {operation} | {oursRate:F1} ({oursSeconds:F2}) | {theirsRate:F1} ({theirsSeconds:F2}) | {oursRate / theirsRate:F2} | {Mib(ours)} | {Mib(theirs)} |");
+                    $"| {set.Name} | {operation} | {oursRate:F1} ({oursSeconds:F2}){Mark(set, operation, "Lifeboat")} | {theirsRate:F1} ({theirsSeconds:F2}) | {oursRate / theirsRate:F2} | {Mib(ours)} | {Mib(theirs)} |");
             }
+        }
+
+        foreach (var ((set, operation, tool), message) in _failures)
+        {
+            text.AppendLine();
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"**{tool} {operation} of {set} failed** (open-file limit {FileLimit()}): `{FirstLine(message)}`");
         }
 
         return text.ToString();
     }
+
+    /// <summary>Marks a median taken over fewer runs because some failed.</summary>
+    private string Mark(DataSet set, string operation, string tool) => _failures.ContainsKey((set.Name, operation, tool)) ? " (some runs failed)" : "";
+
+    private string Failed(DataSet set, string operation, string tool) =>
+        _failures.ContainsKey((set.Name, operation, tool)) ? "failed" : _results.ContainsKey((set.Name, operation, tool)) ? "ok" : "n/a";
+
+    private static string FirstLine(string message)
+    {
+        var start = message.IndexOf("Unhandled exception.", StringComparison.Ordinal);
+        return (start >= 0 ? message[start..] : message).Split('\n')[0].Trim();
+    }
+
+    private static string FileLimit() =>
+        File.ReadLines("/proc/self/limits").FirstOrDefault(l => l.StartsWith("Max open files", StringComparison.Ordinal)) is { } line
+            ? line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[3]
+            : "?";
 
     private static string Mib(IEnumerable<Measurement> runs) =>
         string.Create(CultureInfo.InvariantCulture, $"{Median(runs.Select(m => (double)m.PeakRssBytes)) / (1024 * 1024):F0} MiB");
