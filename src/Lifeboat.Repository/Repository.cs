@@ -55,6 +55,9 @@ public sealed partial class Repository : IAsyncDisposable
 
     internal CryptoKey MasterKey => _master;
 
+    /// <summary>Where packs under construction are written, or null to keep them in memory.</summary>
+    internal string? SpoolDirectory => Options.SpoolPacks ? Backend.SpoolDirectory : null;
+
     // ---------------------------------------------------------------- init / open
 
     public static async Task<Repository> InitAsync(IBackend backend, string password, InitOptions? options = null, OpenOptions? openOptions = null, CancellationToken ct = default)
@@ -100,6 +103,10 @@ public sealed partial class Repository : IAsyncDisposable
             throw new RepositoryException($"config: chunker polynomial {config.ChunkerPolynomial:x} is not irreducible");
         }
         var repo = new Repository(backend, master, keyId, config, options ?? new OpenOptions());
+        if (backend.SpoolDirectory is { } spool)
+        {
+            PackSpool.RemoveAbandoned(spool);
+        }
         await repo.LoadIndexAsync(ct).ConfigureAwait(false);
         return repo;
     }
@@ -331,7 +338,7 @@ public sealed partial class Repository : IAsyncDisposable
                     full = packer;
                     packer = null;
                 }
-                packer ??= new PackBuilder(type, type == BlobType.Data ? Options.PackSize : 1 << 20);
+                packer ??= new PackBuilder(type, type == BlobType.Data ? Options.PackSize : 1 << 20, SpoolDirectory);
                 packer.Add(id, sealedBuffer.AsSpan(0, sealedLength), uncompressed);
                 _packers[(int)type] = packer;
             }
@@ -383,8 +390,9 @@ public sealed partial class Repository : IAsyncDisposable
         {
             try
             {
-                var (file, packId, blobs) = packer.Finish(_master);
-                await Backend.SaveAsync(FileType.Data, packId.ToString(), file, CancellationToken.None).ConfigureAwait(false);
+                var finished = packer.Finish(_master);
+                await finished.SaveAsync(Backend, CancellationToken.None).ConfigureAwait(false);
+                var (packId, blobs) = (finished.PackId, finished.Blobs);
                 Index.AddRange(blobs);
                 bool indexDue;
                 lock (_uploadsLock)

@@ -41,6 +41,12 @@ public sealed record OpenOptions
     /// <summary>Target pack size in bytes (restic: 16 MiB; 4..128 MiB accepted).</summary>
     public int PackSize { get; init; } = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// Write packs being built to temporary files in the backend's spool directory instead of memory
+    /// (peak memory then no longer grows with pack size × upload concurrency).
+    /// </summary>
+    public bool SpoolPacks { get; init; } = true;
+
     /// <summary>Concurrent pack uploads (restic local backend: 2).</summary>
     public int UploadConcurrency { get; init; } = 2;
 

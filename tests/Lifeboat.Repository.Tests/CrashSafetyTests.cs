@@ -121,6 +121,9 @@ public class CrashSafetyTests(CrashFixture fixture) : IClassFixture<CrashFixture
             var check = await new Checker(repo).CheckAsync();
             Assert.True(check.Ok, string.Join("\n", check.Errors));
         }
+        // Temporary pack files of the killed process were cleaned up when the repository was opened again.
+        var spool = Path.Combine(repoPath, ".lifeboat-tmp");
+        Assert.Empty(Directory.Exists(spool) ? Directory.GetFiles(spool) : []);
     }
 
     /// <summary>Starts the helper, waits until it has opened the repository, kills it after a seeded random delay.</summary>

@@ -15,6 +15,19 @@ public interface IBackend
 
     Task SaveAsync(FileType type, string name, ReadOnlyMemory<byte> data, CancellationToken ct = default);
 
+    /// <summary>
+    /// Saves the contents of a local file that the caller has already made durable; the backend may move the
+    /// file into place (it is gone afterwards) instead of copying it.
+    /// </summary>
+    async Task SaveFileAsync(FileType type, string name, string sourcePath, CancellationToken ct = default)
+    {
+        var data = await File.ReadAllBytesAsync(sourcePath, ct).ConfigureAwait(false);
+        await SaveAsync(type, name, data, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>A directory for temporary pack files from which <see cref="SaveFileAsync"/> can move cheaply, or null.</summary>
+    string? SpoolDirectory => null;
+
     Task<byte[]> LoadAsync(FileType type, string name, CancellationToken ct = default);
 
     /// <summary>Reads exactly <paramref name="length"/> bytes at <paramref name="offset"/>.</summary>

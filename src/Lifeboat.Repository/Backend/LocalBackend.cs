@@ -97,6 +97,33 @@ public sealed class LocalBackend : IBackend
         }
     }
 
+    /// <summary>Inside the repository, so moving a spooled pack into data/ is an atomic rename on one filesystem.</summary>
+    public string SpoolDirectory => Path.Combine(Root, ".lifeboat-tmp");
+
+    public Task SaveFileAsync(FileType type, string name, string sourcePath, CancellationToken ct = default)
+    {
+        var final = PathOf(type, name);
+        var dir = Path.GetDirectoryName(final)!;
+        Directory.CreateDirectory(dir, DirMode);
+        if (Path.GetDirectoryName(Path.GetFullPath(sourcePath)) != SpoolDirectory)
+        {
+            // Not known to be on this filesystem: a copy through SaveAsync's temp file keeps the save atomic.
+            return SaveCopyAsync(type, name, sourcePath, ct);
+        }
+        // The caller fsynced the file; rename(2) makes it appear whole, the directory fsync makes that durable.
+        File.Move(sourcePath, final, overwrite: false);
+        Posix.FsyncDirectory(dir);
+        File.SetUnixFileMode(final, UnixFileMode.UserRead);
+        return Task.CompletedTask;
+    }
+
+    private async Task SaveCopyAsync(FileType type, string name, string sourcePath, CancellationToken ct)
+    {
+        var data = await File.ReadAllBytesAsync(sourcePath, ct).ConfigureAwait(false);
+        await SaveAsync(type, name, data, ct).ConfigureAwait(false);
+        File.Delete(sourcePath);
+    }
+
     public async Task<byte[]> LoadAsync(FileType type, string name, CancellationToken ct = default)
     {
         try

@@ -1,13 +1,16 @@
 using Lifeboat.Repository.Util;
-using System.Buffers;
 using System.Buffers.Binary;
+using System.Security.Cryptography;
+using Lifeboat.Repository.Backend;
 using Lifeboat.Repository.Crypto;
 
 namespace Lifeboat.Repository.Format;
 
 /// <summary>
-/// Accumulates encrypted blobs of one type in a pooled buffer and produces the finished pack file
+/// Accumulates encrypted blobs of one type and produces the finished pack file
 /// (blobs || sealed header || u32le header length). The pack id is the SHA-256 of the whole file.
+/// With a spool directory the blobs go straight to a temporary file (hashed as they are written), so an open
+/// pack costs no memory; otherwise they are kept in a pooled buffer.
 /// </summary>
 internal sealed class PackBuilder : IDisposable
 {
@@ -15,13 +18,22 @@ internal sealed class PackBuilder : IDisposable
     public const int EntrySizeCompressed = 41;
 
     private readonly List<(Id Id, BlobType Type, uint Length, uint UncompressedLength)> _entries = new();
+    private readonly PackSpool? _spool;
     private byte[] _buffer;
     private int _length;
 
-    public PackBuilder(BlobType type, int initialCapacity = 1 << 20)
+    public PackBuilder(BlobType type, int initialCapacity = 1 << 20, string? spoolDirectory = null)
     {
         Type = type;
-        _buffer = LargeBuffers.Pool.Rent(initialCapacity);
+        if (spoolDirectory is not null)
+        {
+            _spool = new PackSpool(spoolDirectory);
+            _buffer = [];
+        }
+        else
+        {
+            _buffer = LargeBuffers.Pool.Rent(initialCapacity);
+        }
     }
 
     public BlobType Type { get; }
@@ -40,8 +52,15 @@ internal sealed class PackBuilder : IDisposable
 
     public void Add(Id id, ReadOnlySpan<byte> sealedBlob, uint uncompressedLength)
     {
-        EnsureCapacity(_length + sealedBlob.Length);
-        sealedBlob.CopyTo(_buffer.AsSpan(_length));
+        if (_spool is not null)
+        {
+            _spool.Write(sealedBlob);
+        }
+        else
+        {
+            EnsureCapacity(_length + sealedBlob.Length);
+            sealedBlob.CopyTo(_buffer.AsSpan(_length));
+        }
         _length += sealedBlob.Length;
         _entries.Add((id, Type, (uint)sealedBlob.Length, uncompressedLength));
         HeaderPlaintextSize += uncompressedLength != 0 ? EntrySizeCompressed : EntrySizeUncompressed;
@@ -59,8 +78,8 @@ internal sealed class PackBuilder : IDisposable
         _buffer = bigger;
     }
 
-    /// <summary>Appends header and trailer; returns the file bytes (valid until Dispose), the pack id and the index entries.</summary>
-    public (ReadOnlyMemory<byte> File, Id PackId, List<PackedBlob> Blobs) Finish(CryptoKey key)
+    /// <summary>Appends header and trailer; the result stays valid until this builder is disposed.</summary>
+    public FinishedPack Finish(CryptoKey key)
     {
         var header = new byte[HeaderPlaintextSize];
         var pos = 0;
@@ -79,14 +98,33 @@ internal sealed class PackBuilder : IDisposable
             pos += 32;
         }
         var sealedLength = header.Length + CryptoKey.Overhead;
-        EnsureCapacity(_length + sealedLength + 4);
-        key.Seal(header, _buffer.AsSpan(_length, sealedLength));
-        _length += sealedLength;
-        BinaryPrimitives.WriteUInt32LittleEndian(_buffer.AsSpan(_length), (uint)sealedLength);
-        _length += 4;
+        var trailer = new byte[sealedLength + 4];
+        key.Seal(header, trailer.AsSpan(0, sealedLength));
+        BinaryPrimitives.WriteUInt32LittleEndian(trailer.AsSpan(sealedLength), (uint)sealedLength);
 
-        var file = _buffer.AsMemory(0, _length);
-        var packId = Id.Hash(file.Span);
+        Id packId;
+        FinishedPack result;
+        if (_spool is not null)
+        {
+            _spool.Write(trailer);
+            _length += trailer.Length;
+            packId = _spool.Complete();
+            result = new FinishedPack(packId, Blobs(packId), default, _spool.Path);
+        }
+        else
+        {
+            EnsureCapacity(_length + trailer.Length);
+            trailer.CopyTo(_buffer.AsSpan(_length));
+            _length += trailer.Length;
+            var file = _buffer.AsMemory(0, _length);
+            packId = Id.Hash(file.Span);
+            result = new FinishedPack(packId, Blobs(packId), file, null);
+        }
+        return result;
+    }
+
+    private List<PackedBlob> Blobs(Id packId)
+    {
         var blobs = new List<PackedBlob>(_entries.Count);
         uint offset = 0;
         foreach (var e in _entries)
@@ -94,15 +132,106 @@ internal sealed class PackBuilder : IDisposable
             blobs.Add(new PackedBlob(e.Id, e.Type, packId, offset, e.Length, e.UncompressedLength));
             offset += e.Length;
         }
-        return (file, packId, blobs);
+        return blobs;
     }
 
     public void Dispose()
     {
+        _spool?.Dispose();
         if (_buffer.Length > 0)
         {
             LargeBuffers.Pool.Return(_buffer);
             _buffer = [];
+        }
+    }
+}
+
+/// <summary>A finished pack: in memory, or in a spool file that saving moves into the repository.</summary>
+internal sealed record FinishedPack(Id PackId, List<PackedBlob> Blobs, ReadOnlyMemory<byte> Memory, string? SpoolPath)
+{
+    public Task SaveAsync(IBackend backend, CancellationToken ct) => SpoolPath is { } path
+        ? backend.SaveFileAsync(FileType.Data, PackId.ToString(), path, ct)
+        : backend.SaveAsync(FileType.Data, PackId.ToString(), Memory, ct);
+}
+
+/// <summary>
+/// A temporary pack file named after this host and process (so a later run can remove what a killed process
+/// left behind), hashed while it is written.
+/// </summary>
+internal sealed class PackSpool : IDisposable
+{
+    private const string Prefix = "pack-";
+    private readonly FileStream _stream;
+    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+    public PackSpool(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        Path = System.IO.Path.Combine(directory,
+            $"{Prefix}{SafeHost()}-{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.tmp");
+        _stream = new FileStream(Path, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.Read,
+            BufferSize = 1 << 16,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        });
+    }
+
+    public string Path { get; }
+
+    public void Write(ReadOnlySpan<byte> data)
+    {
+        _stream.Write(data);
+        _hash.AppendData(data);
+    }
+
+    /// <summary>Makes the file durable and returns the SHA-256 of its contents.</summary>
+    public Id Complete()
+    {
+        _stream.Flush(flushToDisk: true);
+        _stream.Dispose();
+        return new Id(_hash.GetHashAndReset());
+    }
+
+    public void Dispose()
+    {
+        _stream.Dispose();
+        _hash.Dispose();
+        try
+        {
+            File.Delete(Path); // already gone once saved into the repository
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static string SafeHost() => new(Environment.MachineName.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray());
+
+    /// <summary>Removes spool files of processes on this host that no longer run (killed backups or prunes).</summary>
+    public static void RemoveAbandoned(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            return;
+        }
+        var mine = $"{Prefix}{SafeHost()}-";
+        foreach (var file in Directory.EnumerateFiles(directory, mine + "*.tmp"))
+        {
+            var rest = System.IO.Path.GetFileName(file)[mine.Length..];
+            var dash = rest.IndexOf('-');
+            if (dash > 0 && int.TryParse(rest[..dash], out var pid) && !Directory.Exists($"/proc/{pid}"))
+            {
+                try
+                {
+                    File.Delete(file);
+                }
+                catch (IOException)
+                {
+                }
+            }
         }
     }
 }

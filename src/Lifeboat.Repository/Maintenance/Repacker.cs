@@ -32,7 +32,7 @@ internal sealed class Repacker(Repository repository)
                         written.Add(await SaveAsync(builder, ct).ConfigureAwait(false));
                         builder = null;
                     }
-                    builder ??= new PackBuilder(blob.Type);
+                    builder ??= new PackBuilder(blob.Type, 1 << 20, repository.SpoolDirectory);
                     builders[t] = builder;
                     builder.Add(blob.Id, sealedBlob.Span, blob.UncompressedLength);
                 }
@@ -60,9 +60,9 @@ internal sealed class Repacker(Repository repository)
     {
         try
         {
-            var (file, packId, blobs) = builder.Finish(repository.MasterKey);
-            await repository.Backend.SaveAsync(FileType.Data, packId.ToString(), file, ct).ConfigureAwait(false);
-            return (packId, blobs);
+            var finished = builder.Finish(repository.MasterKey);
+            await finished.SaveAsync(repository.Backend, ct).ConfigureAwait(false);
+            return (finished.PackId, finished.Blobs);
         }
         finally
         {
