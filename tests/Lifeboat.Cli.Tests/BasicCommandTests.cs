@@ -95,4 +95,21 @@ public sealed class BasicCommandTests : IDisposable
         Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.DoesNotContain("secret-token-value", result.Error + result.Out);
     }
+
+    [Fact]
+    public async Task A_negative_client_rate_limit_is_a_usage_error()
+    {
+        var path = Path.Combine(_cli.Home, "config.yaml");
+        await File.WriteAllTextAsync(path, """
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: c, cluster: {server: "http://127.0.0.1:9"}}]
+            users: [{name: u, user: {token: t}}]
+            contexts: [{name: ctx, context: {cluster: c, user: u}}]
+            current-context: ctx
+            """);
+        var result = await _cli.RunAsync("cluster", "info", "--kubeconfig", path, "--client-qps", "-1");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--client-qps", result.Error);
+    }
 }

@@ -24,7 +24,14 @@ internal sealed class CommandContext(ParseResult parseResult, CliConsole console
     public KubeClient CreateKubeClient()
     {
         var settings = KubeConfigLoader.Load(Parse.GetValue(GlobalOptions.Kubeconfig), Parse.GetValue(GlobalOptions.Context), Console.Environment);
-        return new KubeClient(settings);
+        var qps = Parse.GetValue(GlobalOptions.ClientQps);
+        var burst = Parse.GetValue(GlobalOptions.ClientBurst);
+        if (qps < 0 || burst < 0)
+        {
+            throw new UsageException("--client-qps and --client-burst must not be negative");
+        }
+
+        return new KubeClient(settings, new KubeClientOptions { Qps = qps, Burst = burst });
     }
 
     public LocationConfig LoadLocations() => LocationConfig.Load(LocationConfig.ResolveHome(Console.Environment));

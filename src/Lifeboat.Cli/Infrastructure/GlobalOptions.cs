@@ -32,8 +32,24 @@ public static class GlobalOptions
         Recursive = true,
     };
 
+    public static readonly Option<double> ClientQps = new("--client-qps")
+    {
+        Description = "Requests per second Lifeboat sends to the API server (0: unlimited)",
+        Recursive = true,
+        DefaultValueFactory = _ => 50,
+    };
+
+    public static readonly Option<int> ClientBurst = new("--client-burst")
+    {
+        Description = "Requests Lifeboat may send at once above --client-qps",
+        Recursive = true,
+        DefaultValueFactory = _ => 100,
+    };
+
     public static void AddTo(RootCommand root)
     {
+        root.Options.Add(ClientQps);
+        root.Options.Add(ClientBurst);
         root.Options.Add(Kubeconfig);
         root.Options.Add(Context);
         root.Options.Add(Output);
