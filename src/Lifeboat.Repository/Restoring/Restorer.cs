@@ -50,6 +50,7 @@ public sealed class Restorer(Repository repository)
 
         // Plan: blob → every (file, offset) that needs it, grouped by pack.
         var byPack = new Dictionary<Id, Dictionary<Id, (PackedBlob Blob, List<BlobTarget> Targets)>>();
+        var pendingWrites = new Dictionary<FileJob, int>(ReferenceEqualityComparer.Instance);
         long totalBytes = 0, sparseSkipped = 0;
         foreach (var f in files)
         {
@@ -73,12 +74,13 @@ public sealed class Restorer(Repository repository)
                     blobs[blob.Id] = entry = (blob, new List<BlobTarget>());
                 }
                 entry.Targets.Add(new BlobTarget(f, f.Offsets[i]));
+                pendingWrites[f] = pendingWrites.GetValueOrDefault(f) + 1;
                 totalBytes += blob.PlaintextLength;
             }
         }
 
         long written = 0, filesDone = 0;
-        var handles = new ConcurrentDictionary<string, SafeFileHandle>();
+        var handles = new OpenFiles(pendingWrites);
         try
         {
             await Parallel.ForEachAsync(byPack, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Concurrency), CancellationToken = ct },
@@ -113,9 +115,9 @@ public sealed class Restorer(Repository repository)
                             }
                             else
                             {
-                                var h = handles.GetOrAdd(t.File.Target, p => File.OpenHandle(p, FileMode.Open, FileAccess.Write, FileShare.ReadWrite));
-                                RandomAccess.Write(h, plain.Span, t.Offset);
+                                handles.Write(t.File, plain.Span, t.Offset);
                             }
+                            handles.Completed(t.File);
                             Interlocked.Add(ref written, plain.Length);
                         }
                     }
@@ -130,10 +132,7 @@ public sealed class Restorer(Repository repository)
         }
         finally
         {
-            foreach (var h in handles.Values)
-            {
-                h.Dispose();
-            }
+            handles.Dispose();
         }
 
         foreach (var f in files)
@@ -298,5 +297,55 @@ public sealed class Restorer(Repository repository)
             tree = node.Subtree;
         }
         return node!;
+    }
+
+    /// <summary>
+    /// Write handles of files being restored. A file is opened on its first write and closed after its last one,
+    /// so restoring many files never holds more handles than files in progress (the open-file limit is finite).
+    /// </summary>
+    private sealed class OpenFiles(Dictionary<FileJob, int> pendingWrites) : IDisposable
+    {
+        private readonly object _lock = new();
+        private readonly Dictionary<FileJob, SafeFileHandle> _handles = new(ReferenceEqualityComparer.Instance);
+
+        public void Write(FileJob file, ReadOnlySpan<byte> data, long offset)
+        {
+            SafeFileHandle? handle;
+            lock (_lock)
+            {
+                if (!_handles.TryGetValue(file, out handle))
+                {
+                    handle = File.OpenHandle(file.Target, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+                    _handles[file] = handle;
+                }
+            }
+            RandomAccess.Write(handle, data, offset);
+        }
+
+        /// <summary>One planned write (or skipped zero block) of <paramref name="file"/> is done.</summary>
+        public void Completed(FileJob file)
+        {
+            SafeFileHandle? done = null;
+            lock (_lock)
+            {
+                if (--pendingWrites[file] == 0)
+                {
+                    _handles.Remove(file, out done);
+                }
+            }
+            done?.Dispose();
+        }
+
+        public void Dispose()
+        {
+            lock (_lock)
+            {
+                foreach (var h in _handles.Values)
+                {
+                    h.Dispose();
+                }
+                _handles.Clear();
+            }
+        }
     }
 }
