@@ -1,4 +1,3 @@
-using Lifeboat.Repository.Util;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
@@ -6,6 +5,7 @@ using Lifeboat.Repository.Backend;
 using Lifeboat.Repository.Compression;
 using Lifeboat.Repository.Crypto;
 using Lifeboat.Repository.Format;
+using Lifeboat.Repository.Util;
 
 namespace Lifeboat.Repository;
 

@@ -1,7 +1,7 @@
-using Lifeboat.Repository.Util;
 using System.Buffers;
 using System.Threading.Channels;
 using Lifeboat.Repository.Format;
+using Lifeboat.Repository.Util;
 
 namespace Lifeboat.Repository.Archiving;
 

@@ -1,8 +1,8 @@
-using Lifeboat.Repository.Util;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Lifeboat.Repository.Backend;
 using Lifeboat.Repository.Crypto;
+using Lifeboat.Repository.Util;
 
 namespace Lifeboat.Repository.Format;
 

@@ -94,33 +94,33 @@ public sealed class Restorer(Repository repository)
                     var plainBuffer = LargeBuffers.Pool.Rent(blobs.Max(b => b.Blob.PlaintextLength));
                     try
                     {
-                    try
-                    {
-                        await repository.Backend.ReadRangeAsync(Backend.FileType.Data, pack.Key.ToString(), start, range.AsMemory(0, (int)(end - start)), token).ConfigureAwait(false);
-                    }
-                    catch (Exception e) when (e is FileNotFoundException or EndOfStreamException)
-                    {
-                        throw new RepositoryException($"pack {pack.Key.Short}: {e.Message}", e);
-                    }
-                    foreach (var (blob, targets) in blobs)
-                    {
-                        var plain = plainBuffer.AsMemory(0, blob.PlaintextLength);
-                        repository.DecodeBlob(blob, range.AsSpan((int)(blob.Offset - start), (int)blob.Length), plain.Span);
-                        var zero = !plain.Span.ContainsAnyExcept((byte)0);
-                        foreach (var t in targets)
+                        try
                         {
-                            if (zero)
-                            {
-                                Interlocked.Add(ref sparseSkipped, plain.Length);
-                            }
-                            else
-                            {
-                                handles.Write(t.File, plain.Span, t.Offset);
-                            }
-                            handles.Completed(t.File);
-                            Interlocked.Add(ref written, plain.Length);
+                            await repository.Backend.ReadRangeAsync(Backend.FileType.Data, pack.Key.ToString(), start, range.AsMemory(0, (int)(end - start)), token).ConfigureAwait(false);
                         }
-                    }
+                        catch (Exception e) when (e is FileNotFoundException or EndOfStreamException)
+                        {
+                            throw new RepositoryException($"pack {pack.Key.Short}: {e.Message}", e);
+                        }
+                        foreach (var (blob, targets) in blobs)
+                        {
+                            var plain = plainBuffer.AsMemory(0, blob.PlaintextLength);
+                            repository.DecodeBlob(blob, range.AsSpan((int)(blob.Offset - start), (int)blob.Length), plain.Span);
+                            var zero = !plain.Span.ContainsAnyExcept((byte)0);
+                            foreach (var t in targets)
+                            {
+                                if (zero)
+                                {
+                                    Interlocked.Add(ref sparseSkipped, plain.Length);
+                                }
+                                else
+                                {
+                                    handles.Write(t.File, plain.Span, t.Offset);
+                                }
+                                handles.Completed(t.File);
+                                Interlocked.Add(ref written, plain.Length);
+                            }
+                        }
                     }
                     finally
                     {
