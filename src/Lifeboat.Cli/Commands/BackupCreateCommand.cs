@@ -1,10 +1,10 @@
 using System.CommandLine;
+using Lifeboat.Cli.Output;
 using Lifeboat.Core;
 using Lifeboat.Core.Backups;
 using Lifeboat.Core.Filters;
 using Lifeboat.Core.Model;
 using Lifeboat.Core.Storage;
-using Spectre.Console;
 using BackupDocument = Lifeboat.Core.Model.Backup;
 
 namespace Lifeboat.Cli.Commands;
@@ -67,7 +67,7 @@ internal static class BackupCreateCommand
             var store = new BackupStore(ObjectStoreFactory.Open(target));
             var log = new BackupLog(sink: context.Verbose ? line => console.Error.WriteLine(line) : null);
             var engine = new BackupEngine(client, store);
-            var result = await RunWithProgressAsync(console, context, engine, backup, log, cancellationToken);
+            var result = await ProgressRunner.RunAsync(context, $"backup {backup.Metadata.Name}", progress => engine.RunAsync(backup, log, progress, cancellationToken));
 
             var status = result.Status;
             console.Out.WriteLine($"Backup \"{result.Metadata.Name}\" {status.Phase}: {status.Progress?.ItemsBackedUp ?? 0} items, {status.Errors} errors, {status.Warnings} warnings.");
@@ -86,25 +86,5 @@ internal static class BackupCreateCommand
             return LifeboatApp.Success;
         });
         return command;
-    }
-
-    private static async Task<BackupDocument> RunWithProgressAsync(CliConsole console, CommandContext context, BackupEngine engine, BackupDocument backup, BackupLog log, CancellationToken cancellationToken)
-    {
-        if (!console.IsInteractive || context.Verbose)
-        {
-            return await engine.RunAsync(backup, log, null, cancellationToken);
-        }
-
-        BackupDocument? result = null;
-        await context.Output.CreateAnsiConsole().Progress().AutoClear(true).StartAsync(async progress =>
-        {
-            var task = progress.AddTask($"backup {backup.Metadata.Name}", maxValue: 1);
-            result = await engine.RunAsync(backup, log, (total, done) =>
-            {
-                task.MaxValue = Math.Max(1, total);
-                task.Value = done;
-            }, cancellationToken);
-        });
-        return result!;
     }
 }

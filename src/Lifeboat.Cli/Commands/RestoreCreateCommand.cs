@@ -6,7 +6,6 @@ using Lifeboat.Core.Filters;
 using Lifeboat.Core.Model;
 using Lifeboat.Core.Restores;
 using Lifeboat.Core.Storage;
-using Spectre.Console;
 
 namespace Lifeboat.Cli.Commands;
 
@@ -104,7 +103,7 @@ internal static class RestoreCreateCommand
             using var client = context.CreateKubeClient();
             var log = new BackupLog(sink: context.Verbose ? line => console.Error.WriteLine(line) : null);
             var engine = new RestoreEngine(client, store);
-            var result = await RunWithProgressAsync(console, context, engine, restore, log, cancellationToken);
+            var result = await ProgressRunner.RunAsync(context, $"restore {restore.Metadata.Name}", progress => engine.RunAsync(restore, log, progress, cancellationToken));
             var status = result.Status;
             console.Out.WriteLine($"Restore \"{restoreName}\" {status.Phase}: {status.Progress?.ItemsRestored ?? 0} of {status.Progress?.TotalItems ?? 0} items restored, {status.Errors} errors, {status.Warnings} warnings.");
             console.Out.WriteLine($"Run 'lifeboat restore describe {restoreName}' for details.");
@@ -141,26 +140,6 @@ internal static class RestoreCreateCommand
             return LifeboatApp.Success;
         });
         return command;
-    }
-
-    private static async Task<Restore> RunWithProgressAsync(CliConsole console, CommandContext context, RestoreEngine engine, Restore restore, BackupLog log, CancellationToken cancellationToken)
-    {
-        if (!console.IsInteractive || context.Verbose)
-        {
-            return await engine.RunAsync(restore, log, null, cancellationToken);
-        }
-
-        Restore? result = null;
-        await context.Output.CreateAnsiConsole().Progress().AutoClear(true).StartAsync(async progress =>
-        {
-            var task = progress.AddTask($"restore {restore.Metadata.Name}", maxValue: 1);
-            result = await engine.RunAsync(restore, log, (total, done) =>
-            {
-                task.MaxValue = Math.Max(1, total);
-                task.Value = done;
-            }, cancellationToken);
-        });
-        return result!;
     }
 
     public static Dictionary<string, string>? ParseMappings(string[]? pairs)
