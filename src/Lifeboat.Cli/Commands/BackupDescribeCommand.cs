@@ -50,7 +50,7 @@ internal static class BackupDescribeCommand
         var status = backup.Status;
         var text = new StringBuilder();
         text.AppendLine($"Name:         {backup.Metadata.Name}");
-        text.AppendLine($"Labels:       {Join(backup.Metadata.Labels?.Select(p => $"{p.Key}={p.Value}"))}");
+        text.AppendLine($"Labels:       {DescribeText.Join(backup.Metadata.Labels?.Select(p => $"{p.Key}={p.Value}"))}");
         text.AppendLine();
         text.AppendLine($"Phase:  {status.Phase}{(status.FailureReason is null ? "" : $" ({status.FailureReason})")}");
         text.AppendLine();
@@ -58,16 +58,16 @@ internal static class BackupDescribeCommand
         text.AppendLine($"Warnings:  {status.Warnings}");
         text.AppendLine();
         text.AppendLine("Namespaces:");
-        text.AppendLine($"  Included:  {Join(spec.IncludedNamespaces)}");
-        text.AppendLine($"  Excluded:  {Join(spec.ExcludedNamespaces)}");
+        text.AppendLine($"  Included:  {DescribeText.Join(spec.IncludedNamespaces)}");
+        text.AppendLine($"  Excluded:  {DescribeText.Join(spec.ExcludedNamespaces)}");
         text.AppendLine();
         text.AppendLine("Resources:");
-        text.AppendLine($"  Included:        {Join(spec.IncludedResources, "*")}");
-        text.AppendLine($"  Excluded:        {Join(spec.ExcludedResources)}");
+        text.AppendLine($"  Included:        {DescribeText.Join(spec.IncludedResources, "*")}");
+        text.AppendLine($"  Excluded:        {DescribeText.Join(spec.ExcludedResources)}");
         text.AppendLine($"  Cluster-scoped:  {spec.IncludeClusterResources switch { true => "included", false => "excluded", null => "auto" }}");
         text.AppendLine();
         text.AppendLine($"Label selector:     {(spec.LabelSelector is null ? "<none>" : LabelSelector.FromJson(spec.LabelSelector).ToString())}");
-        text.AppendLine($"Or label selectors: {Join(spec.OrLabelSelectors?.Select(s => LabelSelector.FromJson(s).ToString()), "<none>", " or ")}");
+        text.AppendLine($"Or label selectors: {DescribeText.Join(spec.OrLabelSelectors?.Select(s => LabelSelector.FromJson(s).ToString()), "<none>", " or ")}");
         text.AppendLine();
         text.AppendLine($"Storage Location:      {spec.StorageLocation}");
         text.AppendLine($"Snapshot volumes:      {(spec.SnapshotVolumes == false ? "false" : "true")}");
@@ -94,7 +94,7 @@ internal static class BackupDescribeCommand
                 table.AddRow(vm.Namespace, vm.Name, vm.Kind, vm.Consistency.ToString(), vm.Reason);
             }
 
-            Indent(text, table.ToString());
+            DescribeText.Indent(text, table.ToString());
         }
         else
         {
@@ -119,7 +119,7 @@ internal static class BackupDescribeCommand
                     snapshot.GetNode("status", "restoreSize")?.ToString());
             }
 
-            Indent(text, table.ToString());
+            DescribeText.Indent(text, table.ToString());
         }
         else
         {
@@ -159,19 +159,5 @@ internal static class BackupDescribeCommand
         {
             text.AppendLine($"  {message}");
         }
-    }
-
-    private static void Indent(StringBuilder text, string block)
-    {
-        foreach (var line in block.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            text.Append("  ").AppendLine(line);
-        }
-    }
-
-    private static string Join(IEnumerable<string>? values, string empty = "<none>", string separator = ", ")
-    {
-        var list = values?.ToList();
-        return list is { Count: > 0 } ? string.Join(separator, list) : empty;
     }
 }

@@ -44,7 +44,7 @@ internal static class RestoreDescribeCommand
         var vm = spec.VirtualMachines;
         var text = new StringBuilder();
         text.AppendLine($"Name:         {restore.Metadata.Name}");
-        text.AppendLine($"Labels:       {Join(restore.Metadata.Labels?.Select(p => $"{p.Key}={p.Value}"))}");
+        text.AppendLine($"Labels:       {DescribeText.Join(restore.Metadata.Labels?.Select(p => $"{p.Key}={p.Value}"))}");
         text.AppendLine();
         text.AppendLine($"Phase:                       {status.Phase}{(status.FailureReason is null ? "" : $" ({status.FailureReason})")}");
         text.AppendLine($"Total items to be restored:  {status.Progress?.TotalItems ?? 0}");
@@ -56,23 +56,23 @@ internal static class RestoreDescribeCommand
         text.AppendLine($"Backup:  {spec.BackupName}");
         text.AppendLine();
         text.AppendLine("Namespaces:");
-        text.AppendLine($"  Included:  {Join(spec.IncludedNamespaces, "all namespaces found in the backup")}");
-        text.AppendLine($"  Excluded:  {Join(spec.ExcludedNamespaces)}");
+        text.AppendLine($"  Included:  {DescribeText.Join(spec.IncludedNamespaces, "all namespaces found in the backup")}");
+        text.AppendLine($"  Excluded:  {DescribeText.Join(spec.ExcludedNamespaces)}");
         text.AppendLine();
         text.AppendLine("Resources:");
-        text.AppendLine($"  Included:        {Join(spec.IncludedResources, "*")}");
-        text.AppendLine($"  Excluded:        {Join(spec.ExcludedResources, "nodes, events, events.events.k8s.io, backups.velero.io, restores.velero.io, resticrepositories.velero.io")}");
+        text.AppendLine($"  Included:        {DescribeText.Join(spec.IncludedResources, "*")}");
+        text.AppendLine($"  Excluded:        {DescribeText.Join(spec.ExcludedResources, "nodes, events, events.events.k8s.io, backups.velero.io, restores.velero.io, resticrepositories.velero.io")}");
         text.AppendLine($"  Cluster-scoped:  {spec.IncludeClusterResources switch { true => "included", false => "excluded", null => "auto" }}");
         text.AppendLine();
-        text.AppendLine($"Namespace mappings:  {Join(spec.NamespaceMapping?.Select(p => $"{p.Key}={p.Value}"))}");
+        text.AppendLine($"Namespace mappings:  {DescribeText.Join(spec.NamespaceMapping?.Select(p => $"{p.Key}={p.Value}"))}");
         text.AppendLine();
         text.AppendLine($"Label selector:      {(spec.LabelSelector is null ? "<none>" : LabelSelector.FromJson(spec.LabelSelector).ToString())}");
-        text.AppendLine($"Or label selector:   {Join(spec.OrLabelSelectors?.Select(s => LabelSelector.FromJson(s).ToString()), "<none>", " or ")}");
+        text.AppendLine($"Or label selector:   {DescribeText.Join(spec.OrLabelSelectors?.Select(s => LabelSelector.FromJson(s).ToString()), "<none>", " or ")}");
         text.AppendLine();
         text.AppendLine($"Restore PVs:                {(spec.RestorePVs == false ? "false" : "auto")}");
         text.AppendLine($"Existing resource policy:   {spec.ExistingResourcePolicy ?? "<none>"}");
         text.AppendLine($"Preserve service node ports: {(spec.PreserveNodePorts == true ? "true" : "auto")}");
-        text.AppendLine($"Restore status:             {Join(spec.RestoreStatus?.IncludedResources)}");
+        text.AppendLine($"Restore status:             {DescribeText.Join(spec.RestoreStatus?.IncludedResources)}");
         text.AppendLine();
         text.AppendLine("Virtual machines:");
         text.AppendLine($"  Clear MAC addresses:  {vm?.ClearMacAddresses ?? false}");
@@ -135,11 +135,5 @@ internal static class RestoreDescribeCommand
                 text.AppendLine($"    {message}");
             }
         }
-    }
-
-    private static string Join(IEnumerable<string>? values, string empty = "<none>", string separator = ", ")
-    {
-        var list = values?.ToList();
-        return list is { Count: > 0 } ? string.Join(separator, list) : empty;
     }
 }
