@@ -15,9 +15,9 @@ public sealed class CryptoKey : IDisposable
     private readonly byte[] _encrypt;
     private readonly byte[] _macK;
     private readonly byte[] _macR;
-    // Aes instances are not documented as thread-safe, so each thread gets its own.
-    private readonly ThreadLocal<Aes> _encAes;
-    private readonly ThreadLocal<Aes> _macAes;
+    // OpenSSL cipher contexts must not be shared between threads, so each thread keys its own (once).
+    private readonly ThreadLocal<AesCtr> _encryption;
+    private readonly ThreadLocal<Aes128Block> _macNonceCipher;
 
     public CryptoKey(ReadOnlySpan<byte> encrypt, ReadOnlySpan<byte> macK, ReadOnlySpan<byte> macR)
     {
@@ -33,8 +33,8 @@ public sealed class CryptoKey : IDisposable
         _macK = macK.ToArray();
         _macR = macR.ToArray();
         MaskR(_macR);
-        _encAes = new ThreadLocal<Aes>(() => CreateAes(_encrypt), trackAllValues: true);
-        _macAes = new ThreadLocal<Aes>(() => CreateAes(_macK), trackAllValues: true);
+        _encryption = new ThreadLocal<AesCtr>(() => new AesCtr(_encrypt), trackAllValues: true);
+        _macNonceCipher = new ThreadLocal<Aes128Block>(() => new Aes128Block(_macK), trackAllValues: true);
     }
 
     public ReadOnlySpan<byte> EncryptionKey => _encrypt;
@@ -93,7 +93,7 @@ public sealed class CryptoKey : IDisposable
         }
         while (iv.IndexOfAnyExcept((byte)0) < 0);
         var data = buffer.Slice(IvSize, plaintextLength);
-        AesCtr.Transform(_encAes.Value!, iv, data, data);
+        _encryption.Value!.Transform(iv, data, data);
         Mac(iv, data, buffer[(IvSize + plaintextLength)..]);
     }
 
@@ -105,7 +105,7 @@ public sealed class CryptoKey : IDisposable
         }
         iv.CopyTo(output);
         var ct = output.Slice(IvSize, plaintext.Length);
-        AesCtr.Transform(_encAes.Value!, iv, plaintext, ct);
+        _encryption.Value!.Transform(iv, plaintext, ct);
         Mac(iv, ct, output[(IvSize + plaintext.Length)..]);
     }
 
@@ -147,35 +147,28 @@ public sealed class CryptoKey : IDisposable
         {
             return false;
         }
-        AesCtr.Transform(_encAes.Value!, iv, ct, plaintext);
+        _encryption.Value!.Transform(iv, ct, plaintext);
         return true;
     }
 
     private void Mac(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, Span<byte> tag)
     {
         Span<byte> s = stackalloc byte[16];
-        _macAes.Value!.EncryptEcb(nonce, s, PaddingMode.None);
+        _macNonceCipher.Value!.Encrypt(nonce, s);
         Poly1305.Compute(_macR, s, ciphertext, tag);
-    }
-
-    private static Aes CreateAes(byte[] key)
-    {
-        var aes = Aes.Create();
-        aes.Key = key;
-        return aes;
     }
 
     public void Dispose()
     {
-        foreach (var a in _encAes.Values)
+        foreach (var cipher in _encryption.Values)
         {
-            a.Dispose();
+            cipher.Dispose();
         }
-        foreach (var a in _macAes.Values)
+        foreach (var cipher in _macNonceCipher.Values)
         {
-            a.Dispose();
+            cipher.Dispose();
         }
-        _encAes.Dispose();
-        _macAes.Dispose();
+        _encryption.Dispose();
+        _macNonceCipher.Dispose();
     }
 }
