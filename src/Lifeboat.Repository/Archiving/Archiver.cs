@@ -296,8 +296,8 @@ public sealed class Archiver
             }
             if (Posix.SeekHole(handle, 0, size) < size)
             {
-                // Sparse file: the sequential chunker skips the first MinSize-64 bytes of every chunk, so a
-                // zero run costs a memset per 512 KiB, while the parallel scan would hash every zero byte.
+                // Sparse file: chunked sequentially so holes are skipped without being read or hashed, while
+                // the parallel scan would hash every zero byte.
                 await ChunkSequentiallyAsync(reader, size, pending).ConfigureAwait(false);
             }
             else
@@ -313,42 +313,13 @@ public sealed class Archiver
 
         private async Task ChunkSequentiallyAsync(SparseFileReader reader, long size, List<Task<Id>> pending)
         {
-            var maxSize = _owner._chunker.Settings.MaxSize;
-            var window = LargeBuffers.Pool.Rent(2 * maxSize);
-            try
+            var chunker = new SparseFileChunker(_owner._chunker, reader, size);
+            await foreach (var chunk in chunker.ChunkAsync(_ct).ConfigureAwait(false))
             {
-                int start = 0, end = 0;
-                long fileOffset = 0;
-                var eof = false;
-                while (true)
-                {
-                    if (!eof && end - start < maxSize)
-                    {
-                        // Compact and refill so a full MaxSize decision window is available.
-                        Buffer.BlockCopy(window, start, window, 0, end - start);
-                        end -= start;
-                        start = 0;
-                        var n = await reader.ReadAsync(fileOffset, window.AsMemory(end, window.Length - end), _ct).ConfigureAwait(false);
-                        fileOffset += n;
-                        end += n;
-                        eof = n == 0 || fileOffset >= size;
-                        continue;
-                    }
-                    if (start == end)
-                    {
-                        break;
-                    }
-                    var length = _owner._chunker.FindChunkLength(window.AsSpan(start, end - start), eof, out _);
-                    var copy = LargeBuffers.Pool.Rent(length);
-                    Buffer.BlockCopy(window, start, copy, 0, length);
-                    Interlocked.Add(ref _bytesRead, length);
-                    pending.Add(await _saver.EnqueueAsync(copy, 0, length, returnToPool: true, _ct).ConfigureAwait(false));
-                    start += length;
-                }
-            }
-            finally
-            {
-                LargeBuffers.Pool.Return(window);
+                Interlocked.Add(ref _bytesRead, chunk.Length);
+                pending.Add(chunk.Data is null && chunk.Length == BlobSaver.ZeroChunkSize
+                    ? await _saver.EnqueueZeroChunkAsync(_ct).ConfigureAwait(false)
+                    : await _saver.EnqueueAsync(chunk.Data ?? new byte[chunk.Length], 0, chunk.Length, returnToPool: chunk.Data is not null, _ct).ConfigureAwait(false));
             }
         }
 

@@ -12,11 +12,13 @@ namespace Lifeboat.Repository.Archiving;
 internal sealed class BlobSaver : IAsyncDisposable
 {
     public const int ZeroChunkSize = 512 * 1024;
-    private static readonly Id ZeroChunkId = Id.Hash(new byte[ZeroChunkSize]);
+    private static readonly byte[] ZeroChunk = new byte[ZeroChunkSize];
+    private static readonly Id ZeroChunkId = Id.Hash(ZeroChunk);
 
     private readonly Repository _repo;
     private readonly Channel<Job> _queue;
     private readonly Task[] _workers;
+    private Task<Id>? _zeroChunkSaved;
     private long _bytesAdded;
     private long _blobsAdded;
 
@@ -40,6 +42,21 @@ internal sealed class BlobSaver : IAsyncDisposable
         var job = new Job(buffer, offset, length, returnToPool, new TaskCompletionSource<Id>(TaskCreationOptions.RunContinuationsAsynchronously));
         await _queue.Writer.WriteAsync(job, ct).ConfigureAwait(false);
         return job.Done.Task;
+    }
+
+    /// <summary>
+    /// The all-zero chunk of <see cref="ZeroChunkSize"/> bytes (a hole in a sparse file): saved once per run,
+    /// every later hole chunk costs nothing.
+    /// </summary>
+    public async ValueTask<Task<Id>> EnqueueZeroChunkAsync(CancellationToken ct)
+    {
+        if (Volatile.Read(ref _zeroChunkSaved) is { } saved)
+        {
+            return saved;
+        }
+        var task = await EnqueueAsync(ZeroChunk, 0, ZeroChunkSize, returnToPool: false, ct).ConfigureAwait(false);
+        _ = Interlocked.CompareExchange(ref _zeroChunkSaved, task, null);
+        return task;
     }
 
     private async Task WorkAsync(CancellationToken ct)

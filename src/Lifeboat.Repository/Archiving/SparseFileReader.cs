@@ -42,7 +42,8 @@ internal sealed class SparseFileReader(SafeFileHandle handle, long size)
         return total;
     }
 
-    private int HoleLengthAt(long offset, int max)
+    /// <summary>How many of the <paramref name="max"/> bytes at <paramref name="offset"/> lie in a hole (0 if data starts there).</summary>
+    public int HoleLengthAt(long offset, int max)
     {
         if (offset >= _holeKnownFrom && offset < _holeKnownTo)
         {

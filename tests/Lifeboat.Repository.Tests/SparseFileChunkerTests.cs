@@ -1,0 +1,114 @@
+using System.Security.Cryptography;
+using Lifeboat.Chunker;
+using Lifeboat.Repository.Archiving;
+
+namespace Lifeboat.Repository.Tests;
+
+/// <summary>
+/// The sparse-file chunker must cut exactly where restic's chunker cuts over the file's bytes (holes read as
+/// zeros), while it skips holes without reading them.
+/// </summary>
+public class SparseFileChunkerTests
+{
+    private const int KiB = 1024;
+    private const int MiB = 1024 * KiB;
+
+    public static TheoryData<string, (long Offset, int Length)[], long> Layouts => new()
+    {
+        // name, data extents (everything else is a hole), file size
+        { "data, then a long hole", [(0, 1 * MiB)], 12L * MiB },
+        { "hole first, data at an odd offset", [(5 * MiB + 12345, 700 * KiB)], 9L * MiB },
+        { "holes shorter than MinSize between data", [(0, 1 * MiB), (1 * MiB + 300 * KiB, 2 * MiB), (3 * MiB + 600 * KiB, 64)], 6L * MiB },
+        { "ends with a hole shorter than MinSize", [(0, 3 * MiB)], 3L * MiB + 100 * KiB },
+        { "ends with a few data bytes after a hole", [(0, 2 * MiB), (20 * MiB - 10, 10)], 20L * MiB },
+        { "data spanning more than MaxSize", [(1 * MiB, 19 * MiB)], 24L * MiB },
+        { "only a hole", [], 7L * MiB + 3 },
+        { "a hole of exactly MinSize after data", [(0, 1 * MiB), (1 * MiB + 512 * KiB, 1 * MiB)], 3L * MiB },
+    };
+
+    [Theory]
+    [MemberData(nameof(Layouts))]
+    public async Task Cuts_match_restics_chunker_over_the_same_bytes(string name, (long Offset, int Length)[] extents, long size)
+    {
+        using var tmp = new TempDir();
+        var path = tmp.Sub("disk.img");
+        WriteImage(path, extents, size);
+        var chunker = new ResticChunker(Polynomial.Derive(RandomNumberGenerator.Create()));
+        var bytes = File.ReadAllBytes(path);
+        var expected = chunker.FindBoundaries(bytes).Select(b => (b.Start, b.Length)).ToList();
+
+        var (actual, holeChunks) = await ChunkAsync(chunker, path, size);
+
+        Assert.True(expected.SequenceEqual(actual.Select(c => (c.Offset, c.Length))), $"{name}: cut points differ");
+        foreach (var (offset, length, data) in actual)
+        {
+            Assert.True(bytes.AsSpan((int)offset, length).SequenceEqual(data), $"{name}: bytes of the chunk at {offset} differ");
+        }
+        var holeBytes = size - extents.Sum(e => (long)e.Length);
+        Assert.True(holeBytes < 2L * MiB || holeChunks > 0, $"{name}: no chunk was skipped as a hole");
+    }
+
+    [Fact]
+    public async Task Zeros_written_as_data_are_read_and_cut_like_holes()
+    {
+        using var tmp = new TempDir();
+        var path = tmp.Sub("zeros.img");
+        File.WriteAllBytes(path, new byte[4 * MiB]);
+        var chunker = new ResticChunker(Polynomial.Derive(RandomNumberGenerator.Create()));
+
+        var (chunks, holeChunks) = await ChunkAsync(chunker, path, 4L * MiB);
+
+        Assert.Equal(0, holeChunks);
+        Assert.Equal(Enumerable.Repeat(512 * KiB, 8), chunks.Select(c => c.Length));
+    }
+
+    [Fact]
+    public async Task Random_layouts_match_restics_chunker()
+    {
+        using var tmp = new TempDir();
+        var chunker = new ResticChunker(Polynomial.Derive(RandomNumberGenerator.Create()));
+        for (var seed = 1; seed <= 6; seed++)
+        {
+            var random = new Random(seed);
+            var size = random.NextInt64(1, 20L * MiB);
+            var extents = new List<(long, int)>();
+            for (var i = 0; i < 5; i++)
+            {
+                var offset = random.NextInt64(0, size);
+                extents.Add((offset, (int)Math.Min(size - offset, random.Next(1, 3 * MiB))));
+            }
+            var path = tmp.Sub($"random-{seed}.img");
+            WriteImage(path, extents, size);
+            var expected = chunker.FindBoundaries(File.ReadAllBytes(path)).Select(b => (b.Start, b.Length));
+
+            var (actual, _) = await ChunkAsync(chunker, path, size);
+
+            Assert.True(expected.SequenceEqual(actual.Select(c => (c.Offset, c.Length))), $"seed {seed}: cut points differ");
+        }
+    }
+
+    private static async Task<(List<(long Offset, int Length, byte[] Data)> Chunks, int HoleChunks)> ChunkAsync(ResticChunker chunker, string path, long size)
+    {
+        using var handle = File.OpenHandle(path);
+        var sparse = new SparseFileChunker(chunker, new SparseFileReader(handle, size), size);
+        var chunks = new List<(long, int, byte[])>();
+        var holeChunks = 0;
+        await foreach (var chunk in sparse.ChunkAsync(CancellationToken.None))
+        {
+            holeChunks += chunk.IsHole ? 1 : 0;
+            chunks.Add((chunk.Offset, chunk.Length, chunk.Data?.AsSpan(0, chunk.Length).ToArray() ?? new byte[chunk.Length]));
+        }
+        return (chunks, holeChunks);
+    }
+
+    private static void WriteImage(string path, IEnumerable<(long Offset, int Length)> extents, long size)
+    {
+        using var fs = new FileStream(path, FileMode.Create, FileAccess.Write);
+        fs.SetLength(size);
+        foreach (var (offset, length) in extents)
+        {
+            fs.Position = offset;
+            fs.Write(RandomNumberGenerator.GetBytes(length));
+        }
+    }
+}
