@@ -3,16 +3,13 @@ using Lifeboat.Repository.Bench;
 // Lifeboat's restic-compatible repository side by side with the stock restic binary, on the same data sets,
 // same disk, same machine, one after the other. Every backup and restore runs as its own process under
 // /usr/bin/time -v so wall time and peak resident memory are measured the same way for both tools.
-// Usage: dotnet run -c Release --project bench/Lifeboat.Repository.Bench -- [--size-mib 1024] [--files 20000] [--runs 3]
-//        [--restic /usr/bin/restic] [--out bench/results/repository.md]
-if (args.Length > 0 && args[0] == "--child")
-{
-    return await LifeboatChild.RunAsync(args[1..]);
-}
-
+// Usage (from the repository root): dotnet run -c Release --project bench/Lifeboat.Repository.Bench -- [--size-mib 1024]
+//        [--files 20000] [--runs 3] [--restic /usr/bin/restic] [--lifeboat PATH] [--out bench/results/repository.md]
+// Without --lifeboat, the CLI is published (Release, ReadyToRun) into the benchmark's workspace first.
 var options = BenchOptions.Parse(args);
 await using var workspace = Workspace.Create();
-var report = await new RepositoryBenchmark(options, workspace).RunAsync();
+var lifeboat = options.LifeboatPath ?? await LifeboatBuild.PublishAsync(workspace);
+var report = await new RepositoryBenchmark(options, workspace, lifeboat).RunAsync();
 Console.WriteLine(report);
 if (options.OutputPath is { } output)
 {

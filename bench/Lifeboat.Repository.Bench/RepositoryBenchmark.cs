@@ -8,7 +8,7 @@ namespace Lifeboat.Repository.Bench;
 /// set (the changed sparse image as an incremental backup with the first image's snapshot as parent), and
 /// finally a Markdown table of medians.
 /// </summary>
-internal sealed class RepositoryBenchmark(BenchOptions options, Workspace workspace)
+internal sealed class RepositoryBenchmark(BenchOptions options, Workspace workspace, string lifeboat)
 {
     private readonly Dictionary<(string DataSet, string Operation, string Tool), List<Measurement>> _results = [];
     private readonly Dictionary<(string DataSet, string Operation, string Tool), string> _failures = [];
@@ -27,7 +27,7 @@ internal sealed class RepositoryBenchmark(BenchOptions options, Workspace worksp
         var files = DataSets.SmallFiles(Path.Combine(data, "files"), options.Files);
         var vm = Path.Combine(data, "vm");
 
-        IRepositoryTool[] tools = [new LifeboatTool(workspace), new ResticTool(options.ResticPath, workspace)];
+        IRepositoryTool[] tools = [new LifeboatTool(lifeboat, workspace), new ResticTool(options.ResticPath, workspace)];
         for (var run = 0; run < options.Runs; run++)
         {
             // Alternate which tool goes first so drift in machine load does not favour one.
@@ -110,7 +110,8 @@ internal sealed class RepositoryBenchmark(BenchOptions options, Workspace worksp
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture,
             $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, median of {options.Runs} run(s), load average before {loadBefore}, after {loadAfter}.");
-        text.AppendLine("Each backup/restore is a separate process (wall time includes start-up and repository open; MB = 10^6 bytes of the");
+        text.AppendLine("Each backup/restore is a separate process: the `lifeboat` CLI as published (Release, ReadyToRun) and the `restic` binary");
+        text.AppendLine("(wall time includes start-up and repository open; MB = 10^6 bytes of the");
         text.AppendLine("data set's apparent size); peak memory is ru_maxrss from `/usr/bin/time -v`. restic runs with `--no-cache`, both");
         text.AppendLine("with TMPDIR on the same disk; data sets are in the page cache. restic 0.14 has no sparse restore, Lifeboat skips zero blobs.");
         text.AppendLine();

@@ -17,31 +17,29 @@ internal interface IRepositoryTool
     Task<Measurement> RestoreAsync(string repository, string snapshotId, string target);
 }
 
-/// <summary>Lifeboat.Repository, through this benchmark re-invoked with <c>--child</c>.</summary>
-internal sealed class LifeboatTool(Workspace workspace) : IRepositoryTool
+/// <summary>The <c>lifeboat</c> executable as users run it (published with ReadyToRun, see <see cref="LifeboatBuild"/>).</summary>
+internal sealed class LifeboatTool(string executable, Workspace workspace) : IRepositoryTool
 {
     public string Name => "Lifeboat";
 
-    public Task InitAsync(string repository) => RunAsync("init", repository);
+    public Task InitAsync(string repository) => RunAsync(["repo", "init", "--repo", repository]);
 
-    public Task<Measurement> OpenAsync(string repository) => RunAsync("open", repository);
+    public Task<Measurement> OpenAsync(string repository) => RunAsync(["repo", "snapshots", "--repo", repository]);
 
     public async Task<(Measurement, string)> BackupAsync(string repository, string path, string? parent)
     {
-        var measurement = await RunAsync("backup", repository, [path, .. parent is null ? Array.Empty<string>() : [parent]]);
-        return (measurement, measurement.StandardOutput.Trim());
+        var measurement = await RunAsync(["repo", "backup", "--repo", repository, "-o", "json", path, .. parent is null ? Array.Empty<string>() : ["--parent", parent]]);
+        var snapshot = (string?)JsonNode.Parse(measurement.StandardOutput)?["snapshot"]
+            ?? throw new InvalidOperationException($"lifeboat repo backup printed no snapshot id: {measurement.StandardOutput}");
+        return (measurement, snapshot);
     }
 
-    public Task<Measurement> RestoreAsync(string repository, string snapshotId, string target) => RunAsync("restore", repository, [snapshotId, target]);
+    public Task<Measurement> RestoreAsync(string repository, string snapshotId, string target) =>
+        RunAsync(["repo", "restore", snapshotId, "--repo", repository, "--target", target]);
 
-    private Task<Measurement> RunAsync(string command, string repository, string[]? rest = null)
-    {
-        // Started through the apphost when there is one; under "dotnet bench.dll" the host needs the dll path first.
-        var self = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell this process's executable path");
-        string[] prefix = Path.GetFileNameWithoutExtension(self) == "dotnet" ? [typeof(LifeboatTool).Assembly.Location] : [];
-        return MeasuredProcess.RunAsync(self, [.. prefix, "--child", command, repository, workspace.PasswordFile, .. rest ?? []],
-            new Dictionary<string, string> { ["TMPDIR"] = workspace.Temp, ["DOTNET_gcServer"] = "0" });
-    }
+    private Task<Measurement> RunAsync(string[] arguments) =>
+        MeasuredProcess.RunAsync(executable, arguments,
+            new Dictionary<string, string> { ["LIFEBOAT_REPO_PASSWORD_FILE"] = workspace.PasswordFile, ["TMPDIR"] = workspace.Temp });
 }
 
 /// <summary>The stock restic binary with no cache and its temporary files on the benchmark's disk.</summary>
