@@ -22,8 +22,7 @@ public sealed partial class Repository : IAsyncDisposable
 
     private readonly CryptoKey _master;
     private readonly ConcurrentDictionary<(BlobType, Id), byte> _pending = new();
-    private readonly PackBuilder?[] _packers = new PackBuilder?[2];
-    private readonly object[] _packerLocks = [new(), new()];
+    private readonly PackerPool[] _packers;
     private readonly SemaphoreSlim _uploadSlots;
     private readonly List<Task> _uploads = new();
     private readonly List<(Id Pack, IReadOnlyList<PackedBlob> Blobs)> _unindexedPacks = new();
@@ -39,7 +38,11 @@ public sealed partial class Repository : IAsyncDisposable
         Config = config;
         Options = options;
         _uploadSlots = new SemaphoreSlim(Math.Max(1, options.UploadConcurrency));
+        _packers = [NewPackerPool(BlobType.Data), NewPackerPool(BlobType.Tree)];
     }
+
+    private PackerPool NewPackerPool(BlobType type) =>
+        new(() => new PackBuilder(type, type == BlobType.Data ? Options.PackSize : 1 << 20, SpoolDirectory));
 
     public IBackend Backend { get; }
 
@@ -325,31 +328,36 @@ public sealed partial class Repository : IAsyncDisposable
             return (id, false);
         }
         var sealedBuffer = EncodeBlob(type, data.Span, out var sealedLength, out var uncompressed);
-        PackBuilder? full = null;
+        List<PackBuilder>? full = null;
         try
         {
-            lock (_packerLocks[(int)type])
+            var pool = _packers[(int)type];
+            var packer = pool.Take();
+            // Finish a pack before it would pass the target size, so the pooled pack buffer
+            // (a power of two) never has to grow past it.
+            while (packer.Count > 0 && (packer.FinishedSizeWith(sealedLength) > Options.PackSize || packer.HeaderPlaintextSize > 15 * 1024 * 1024))
             {
-                var packer = _packers[(int)type];
-                // Finish a pack before it would pass the target size, so the pooled pack buffer
-                // (a power of two) never has to grow past it.
-                if (packer is { Count: > 0 } && (packer.FinishedSizeWith(sealedLength) > Options.PackSize || packer.HeaderPlaintextSize > 15 * 1024 * 1024))
-                {
-                    full = packer;
-                    packer = null;
-                }
-                packer ??= new PackBuilder(type, type == BlobType.Data ? Options.PackSize : 1 << 20, SpoolDirectory);
-                packer.Add(id, sealedBuffer.AsSpan(0, sealedLength), uncompressed);
-                _packers[(int)type] = packer;
+                (full ??= []).Add(packer);
+                packer = pool.Take();
             }
+            try
+            {
+                packer.Add(id, sealedBuffer.AsSpan(0, sealedLength), uncompressed);
+            }
+            catch
+            {
+                packer.Dispose(); // a pack whose spool failed to write cannot be finished
+                throw;
+            }
+            pool.Return(packer);
         }
         finally
         {
             LargeBuffers.Pool.Return(sealedBuffer);
         }
-        if (full is not null)
+        foreach (var packer in full ?? [])
         {
-            await StartUploadAsync(full, ct).ConfigureAwait(false);
+            await StartUploadAsync(packer, ct).ConfigureAwait(false);
         }
         return (id, true);
     }
@@ -429,21 +437,18 @@ public sealed partial class Repository : IAsyncDisposable
     /// <summary>Finishes open packs, waits for uploads, then writes an index file for the new packs.</summary>
     public async Task FlushAsync(CancellationToken ct = default)
     {
-        for (var t = 0; t < 2; t++)
+        foreach (var pool in _packers)
         {
-            PackBuilder? packer;
-            lock (_packerLocks[t])
+            foreach (var packer in pool.TakeAll())
             {
-                packer = _packers[t];
-                _packers[t] = null;
-            }
-            if (packer is { Count: > 0 })
-            {
-                await StartUploadAsync(packer, ct).ConfigureAwait(false);
-            }
-            else
-            {
-                packer?.Dispose();
+                if (packer.Count > 0)
+                {
+                    await StartUploadAsync(packer, ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    packer.Dispose();
+                }
             }
         }
         Task[] uploads;
@@ -576,10 +581,9 @@ public sealed partial class Repository : IAsyncDisposable
         {
             _uploads.Clear();
         }
-        for (var t = 0; t < 2; t++)
+        foreach (var pool in _packers)
         {
-            _packers[t]?.Dispose();
-            _packers[t] = null;
+            pool.Dispose();
         }
         _master.Dispose();
         await Task.CompletedTask.ConfigureAwait(false);
