@@ -116,8 +116,11 @@ public sealed class RepoCommandTests : IDisposable
         Assert.True(check["ok"]!.GetValue<bool>());
         Restic("check", "--read-data");
 
-        var prune = await OkAsync("repo", "prune");
+        var prune = await OkAsync("repo", "prune", "--max-unused", "0%");
         Assert.Contains("0 unused blobs removed", prune.Out);
+        var bad = await _cli.RunAsync("repo", "prune", "--max-unused", "lots");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("invalid --max-unused 'lots'", bad.Error);
     }
 
     [Fact]

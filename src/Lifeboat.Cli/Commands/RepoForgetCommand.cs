@@ -26,9 +26,10 @@ internal static class RepoForgetCommand
         var paths = ListOption.Create("--path", "Only consider snapshots including these paths");
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Only show what would be removed" };
         var prune = new Option<bool>("--prune") { Description = "Run prune afterwards to free the space" };
+        var maxUnused = RepoPruneCommand.MaxUnusedOption();
         var command = new Command("forget", "Remove snapshots according to a retention policy")
         {
-            last, hourly, daily, weekly, monthly, yearly, within, keepTags, groupBy, hosts, tags, paths, dryRun, prune,
+            last, hourly, daily, weekly, monthly, yearly, within, keepTags, groupBy, hosts, tags, paths, dryRun, prune, maxUnused,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -85,7 +86,7 @@ internal static class RepoForgetCommand
             PruneResult? pruned = null;
             if (parse.GetValue(prune) && !parse.GetValue(dryRun))
             {
-                pruned = await new Pruner(repo).PruneAsync(null, ct);
+                pruned = await new Pruner(repo).PruneAsync(new PruneOptions { MaxUnused = parse.GetValue(maxUnused)! }, ct);
             }
             var document = new JsonObject
             {

@@ -8,6 +8,9 @@ public sealed record PruneOptions
     /// <summary>Only compute the plan; change nothing.</summary>
     public bool DryRun { get; init; }
 
+    /// <summary>Unused data partly used packs may keep (restic's --max-unused, default 5%).</summary>
+    public UnusedSpaceLimit MaxUnused { get; init; } = UnusedSpaceLimit.Default;
+
     public IProgress<string>? Log { get; init; }
 
     /// <summary>Test hook: called between the crash-relevant steps with the step's name.</summary>
@@ -45,7 +48,7 @@ public sealed class Pruner(Repository repository)
         {
             packFiles[Id.Parse(f.Name)] = f.Size;
         }
-        var plan = PrunePlan.Create(packs, used, packFiles);
+        var plan = PrunePlan.Create(packs, used, packFiles, options.MaxUnused);
         options.Log?.Report(plan.Describe());
         if (options.DryRun)
         {
