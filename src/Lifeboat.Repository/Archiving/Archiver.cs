@@ -15,8 +15,8 @@ public sealed class Archiver
 {
     private const int SmallFileLimit = 16 * 1024 * 1024;
 
-    // 4 MiB segments keep the parallel chunker's read-ahead near 32 MiB instead of ~110 MiB.
-    private static readonly ParallelChunkerOptions ChunkerOptions = new() { SegmentSize = 4 * 1024 * 1024 };
+    // 2 MiB segments, 2 ahead: about 20 MiB of read-ahead, and both cores still scan (measured: no slower than 4 MiB × 3).
+    private static readonly ParallelChunkerOptions ChunkerOptions = new() { SegmentSize = 2 * 1024 * 1024, SegmentsAhead = 2 };
 
     private readonly Repository _repo;
     private readonly ResticChunker _chunker;

@@ -7,7 +7,7 @@ namespace Lifeboat.Repository.Archiving;
 
 /// <summary>
 /// Worker pool (one per core) that hashes, compresses, encrypts and packs data chunks.
-/// The bounded queue keeps memory bounded: producers wait when the workers are busy.
+/// The bounded queue (one chunk per worker) keeps memory bounded: producers wait when the workers are busy.
 /// </summary>
 internal sealed class BlobSaver : IAsyncDisposable
 {
@@ -28,7 +28,7 @@ internal sealed class BlobSaver : IAsyncDisposable
     {
         _repo = repo;
         var workers = Environment.ProcessorCount;
-        _queue = Channel.CreateBounded<Job>(new BoundedChannelOptions(workers * 2) { SingleReader = false });
+        _queue = Channel.CreateBounded<Job>(new BoundedChannelOptions(workers * 1) { SingleReader = false });
         _workers = Enumerable.Range(0, workers).Select(_ => Task.Run(() => WorkAsync(ct), CancellationToken.None)).ToArray();
     }
 
