@@ -12,13 +12,15 @@ internal sealed class CutSelector : IDisposable
     private readonly ResticChunker _chunker;
     private readonly List<ScannedSegment> _segments = [];
     private readonly byte[]? _chunkBuffer;
+    private readonly Func<int, byte[]>? _chunkBuffers;
     private long _start;
     private long _scannedEnd;
 
-    public CutSelector(ResticChunker chunker, bool includeData)
+    public CutSelector(ResticChunker chunker, bool includeData, Func<int, byte[]>? chunkBuffers = null)
     {
         _chunker = chunker;
-        _chunkBuffer = includeData ? ArrayPool<byte>.Shared.Rent(chunker.Settings.MaxSize) : null;
+        _chunkBuffers = includeData ? chunkBuffers : null;
+        _chunkBuffer = includeData && chunkBuffers is null ? ArrayPool<byte>.Shared.Rent(chunker.Settings.MaxSize) : null;
     }
 
     /// <summary>True when every byte the next decision may need has been scanned.</summary>
@@ -132,7 +134,8 @@ internal sealed class CutSelector : IDisposable
 
     private ReadOnlyMemory<byte> CopyChunk(long start, long end)
     {
-        if (_chunkBuffer is null)
+        var target = _chunkBuffers?.Invoke((int)(end - start)) ?? _chunkBuffer;
+        if (target is null)
         {
             return ReadOnlyMemory<byte>.Empty;
         }
@@ -144,12 +147,12 @@ internal sealed class CutSelector : IDisposable
             var to = Math.Min(end, segment.End);
             if (from < to)
             {
-                segment.Bytes(from, to).CopyTo(_chunkBuffer.AsSpan(written));
+                segment.Bytes(from, to).CopyTo(target.AsSpan(written));
                 written += (int)(to - from);
             }
         }
 
-        return _chunkBuffer.AsMemory(0, written);
+        return target.AsMemory(0, written);
     }
 
     private void ReleaseSegmentsBefore(long offset)

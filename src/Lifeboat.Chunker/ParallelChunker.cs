@@ -88,7 +88,7 @@ public sealed class ParallelChunker
             SingleWriter = true,
         });
         var producer = Task.Run(() => ProduceSegmentsAsync(read, length, segments.Writer, stop.Token), CancellationToken.None);
-        var selector = new CutSelector(_chunker, includeData);
+        var selector = new CutSelector(_chunker, includeData, Options.ChunkBuffers);
         try
         {
             while (true)

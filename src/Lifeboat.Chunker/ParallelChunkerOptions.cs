@@ -16,6 +16,14 @@ public sealed record ParallelChunkerOptions
     }
 
     /// <summary>
+    /// Where chunk data goes when it is included: null (default) reuses one internal MaxSize buffer, so each
+    /// chunk's Data is valid only until the next one is requested; otherwise each chunk is copied into an array
+    /// from this factory (at least the given length), which then belongs to the consumer: one copy instead of two
+    /// for consumers that keep chunks, and no MaxSize buffer.
+    /// </summary>
+    public Func<int, byte[]>? ChunkBuffers { get; init; }
+
+    /// <summary>
     /// Segments read and scanned ahead of the chunk being selected (default: cores + 1). Memory use
     /// is about (SegmentsAhead + MaxSize/SegmentSize + 2) × SegmentSize × 1.125.
     /// </summary>

@@ -36,6 +36,39 @@ public class ParallelChunkerTests
     }
 
     [Fact]
+    public async Task ChunksGoIntoBuffersFromTheFactoryWhichTheConsumerKeeps()
+    {
+        var handedOut = new List<byte[]>();
+        var parallel = new ParallelChunker(Chunker, new ParallelChunkerOptions
+        {
+            SegmentSize = 1 * MiB,
+            SegmentsAhead = 2,
+            ChunkBuffers = length =>
+            {
+                var buffer = new byte[length + 7]; // a factory may round up
+                handedOut.Add(buffer);
+                return buffer;
+            },
+        });
+
+        var kept = new List<Chunk>();
+        await foreach (var chunk in parallel.ChunkAsync(ResticVectors.MixedData, includeData: true))
+        {
+            kept.Add(chunk); // kept past the next chunk: each must have its own buffer
+        }
+
+        Assert.Equal(ResticVectors.MixedChunks, kept.Select(c => c.Boundary));
+        Assert.Equal(kept.Count, handedOut.Distinct().Count());
+        foreach (var chunk in kept)
+        {
+            Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(chunk.Data, out var array));
+            Assert.Equal(0, array.Offset);
+            Assert.Contains(array.Array!, handedOut);
+            Assert.True(chunk.Data.Span.SequenceEqual(ResticVectors.MixedData.AsSpan((int)chunk.Boundary.Start, chunk.Boundary.Length)));
+        }
+    }
+
+    [Fact]
     public void CutsDependOnlyOnTheLast64BytesEvenInZeroRunsAndMaxSizeCuts()
     {
         // The claim parallel chunking rests on: every cut restic makes at or beyond MinSize carries
