@@ -148,6 +148,9 @@ public sealed class Archiver
         private readonly CancellationToken _ct;
         private readonly BlobSaver _saver;
         private readonly SemaphoreSlim _fileSlots;
+        // Non-directory entries started and not yet finished. Without a bound, a directory of 20,000 files would
+        // start 20,000 tasks (each with its stat result) while only FileConcurrency of them can read.
+        private readonly SemaphoreSlim _startedEntries = new(64);
         private readonly ExcludeMatcher _excludes;
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private readonly Timer? _progressTimer;
@@ -159,7 +162,7 @@ public sealed class Archiver
             _owner = owner;
             _options = options;
             _ct = ct;
-            _saver = new BlobSaver(owner._repo, ct);
+            _saver = new BlobSaver(owner._repo, Math.Max(1, options.BlobConcurrency), ct);
             _fileSlots = new SemaphoreSlim(Math.Max(1, options.FileConcurrency));
             _excludes = new ExcludeMatcher(options.Excludes);
             if (options.Progress is not null)
@@ -233,6 +236,18 @@ public sealed class Archiver
             }
         }
 
+        private static async Task<Node?> ReleaseWhenDoneAsync(Task<Node?> task, SemaphoreSlim slot)
+        {
+            try
+            {
+                return await task.ConfigureAwait(false);
+            }
+            finally
+            {
+                slot.Release();
+            }
+        }
+
         private async Task<Node?> ArchivePathCoreAsync(string path, string name, Node? parentNode)
         {
             var node = _owner.NodeFromPath(path, name);
@@ -241,10 +256,17 @@ public sealed class Archiver
                 Interlocked.Increment(ref _dirs);
                 var parentEntries = parentNode is { IsDir: true } ? await LoadEntriesAsync(parentNode.Subtree).ConfigureAwait(false) : null;
                 var children = new List<Task<Node?>>();
-                foreach (var entry in Directory.EnumerateFileSystemEntries(path).Order(StringComparer.Ordinal))
+                foreach (var entry in new DirectoryInfo(path).EnumerateFileSystemInfos().OrderBy(e => e.Name, StringComparer.Ordinal))
                 {
-                    var childName = Path.GetFileName(entry);
-                    children.Add(ArchivePathAsync(entry, childName, parentEntries?.GetValueOrDefault(childName)));
+                    var parentChild = parentEntries?.GetValueOrDefault(entry.Name);
+                    if (entry is DirectoryInfo && !entry.Attributes.HasFlag(FileAttributes.ReparsePoint))
+                    {
+                        // Directories take no slot: they only wait for their own entries, which do.
+                        children.Add(ArchivePathAsync(entry.FullName, entry.Name, parentChild));
+                        continue;
+                    }
+                    await _startedEntries.WaitAsync(_ct).ConfigureAwait(false);
+                    children.Add(ReleaseWhenDoneAsync(ArchivePathAsync(entry.FullName, entry.Name, parentChild), _startedEntries));
                 }
                 var nodes = await Task.WhenAll(children).ConfigureAwait(false);
                 node.Subtree = await Repo.SaveTreeAsync(nodes.OfType<Node>(), _ct).ConfigureAwait(false);

@@ -25,6 +25,12 @@ public sealed record BackupOptions
     /// <summary>Files read concurrently (restic 0.14 uses 2).</summary>
     public int FileConcurrency { get; init; } = 2;
 
+    /// <summary>
+    /// Blobs hashed, compressed, encrypted and packed at once (default: one per core). Each saver fills its own
+    /// open pack, so with 1 the data packs are filled strictly in file order.
+    /// </summary>
+    public int BlobConcurrency { get; init; } = Environment.ProcessorCount;
+
     /// <summary>Progress reports, at most every <see cref="ProgressInterval"/> and once at the end.</summary>
     public IProgress<BackupProgress>? Progress { get; init; }
 

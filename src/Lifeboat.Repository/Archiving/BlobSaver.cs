@@ -24,10 +24,9 @@ internal sealed class BlobSaver : IAsyncDisposable
 
     private sealed record Job(byte[] Buffer, int Offset, int Length, bool ReturnToPool, TaskCompletionSource<Id> Done);
 
-    public BlobSaver(Repository repo, CancellationToken ct)
+    public BlobSaver(Repository repo, int workers, CancellationToken ct)
     {
         _repo = repo;
-        var workers = Environment.ProcessorCount;
         _queue = Channel.CreateBounded<Job>(new BoundedChannelOptions(workers * 1) { SingleReader = false });
         _workers = Enumerable.Range(0, workers).Select(_ => Task.Run(() => WorkAsync(ct), CancellationToken.None)).ToArray();
     }

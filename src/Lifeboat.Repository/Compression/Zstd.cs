@@ -4,7 +4,8 @@ namespace Lifeboat.Repository.Compression;
 
 /// <summary>
 /// zstd via P/Invoke to the system libzstd.so.1 (no zstd package is available to us).
-/// Each thread keeps its own compression and decompression context.
+/// Contexts are pooled, not per thread: a compression context for megabyte inputs holds several MiB, and async
+/// code runs on many thread-pool threads, so per-thread contexts multiplied with the thread count.
 /// </summary>
 internal static unsafe partial class Zstd
 {
@@ -12,8 +13,8 @@ internal static unsafe partial class Zstd
     public const int DefaultLevel = 3;
     private const int ErrorDstSizeTooSmall = 70;
 
-    [ThreadStatic] private static ContextHandle? t_cctx;
-    [ThreadStatic] private static ContextHandle? t_dctx;
+    private static readonly System.Collections.Concurrent.ConcurrentBag<ContextHandle> CompressionContexts = [];
+    private static readonly System.Collections.Concurrent.ConcurrentBag<ContextHandle> DecompressionContexts = [];
 
     [LibraryImport(Lib)] private static partial nuint ZSTD_compressBound(nuint srcSize);
     [LibraryImport(Lib)] private static partial nint ZSTD_createCCtx();
@@ -32,13 +33,20 @@ internal static unsafe partial class Zstd
     /// <summary>Compresses <paramref name="src"/> into <paramref name="dst"/> as one frame; returns the frame length.</summary>
     public static int Compress(ReadOnlySpan<byte> src, Span<byte> dst, int level = DefaultLevel)
     {
-        var ctx = t_cctx ??= new ContextHandle(ZSTD_createCCtx(), isCompression: true);
-        fixed (byte* s = src)
-        fixed (byte* d = dst)
+        var ctx = CompressionContexts.TryTake(out var pooled) ? pooled : new ContextHandle(ZSTD_createCCtx(), isCompression: true);
+        try
         {
-            var r = ZSTD_compressCCtx(ctx.Handle, d, (nuint)dst.Length, s, (nuint)src.Length, level);
-            Check(r, "compress");
-            return (int)r;
+            fixed (byte* s = src)
+            fixed (byte* d = dst)
+            {
+                var r = ZSTD_compressCCtx(ctx.Handle, d, (nuint)dst.Length, s, (nuint)src.Length, level);
+                Check(r, "compress");
+                return (int)r;
+            }
+        }
+        finally
+        {
+            CompressionContexts.Add(ctx);
         }
     }
 
@@ -103,20 +111,27 @@ internal static unsafe partial class Zstd
     // Returns the decompressed length, or -1 if dst was too small and throwOnError is false.
     private static int DecompressInto(ReadOnlySpan<byte> src, Span<byte> dst, bool throwOnError)
     {
-        var ctx = t_dctx ??= new ContextHandle(ZSTD_createDCtx(), isCompression: false);
-        fixed (byte* s = src)
-        fixed (byte* d = dst)
+        var ctx = DecompressionContexts.TryTake(out var pooled) ? pooled : new ContextHandle(ZSTD_createDCtx(), isCompression: false);
+        try
         {
-            var r = ZSTD_decompressDCtx(ctx.Handle, d, (nuint)dst.Length, s, (nuint)src.Length);
-            if (ZSTD_isError(r) != 0)
+            fixed (byte* s = src)
+            fixed (byte* d = dst)
             {
-                if (!throwOnError && ZSTD_getErrorCode(r) == ErrorDstSizeTooSmall)
+                var r = ZSTD_decompressDCtx(ctx.Handle, d, (nuint)dst.Length, s, (nuint)src.Length);
+                if (ZSTD_isError(r) != 0)
                 {
-                    return -1;
+                    if (!throwOnError && ZSTD_getErrorCode(r) == ErrorDstSizeTooSmall)
+                    {
+                        return -1;
+                    }
+                    Check(r, "decompress");
                 }
-                Check(r, "decompress");
+                return (int)r;
             }
-            return (int)r;
+        }
+        finally
+        {
+            DecompressionContexts.Add(ctx);
         }
     }
 
@@ -129,7 +144,7 @@ internal static unsafe partial class Zstd
         }
     }
 
-    /// <summary>Frees the native context when the owning thread's static is collected.</summary>
+    /// <summary>Frees the native context if it is ever collected (pooled contexts live for the process).</summary>
     private sealed class ContextHandle(nint handle, bool isCompression)
     {
         public nint Handle { get; } = handle != 0 ? handle : throw new OutOfMemoryException("zstd: cannot create context");
