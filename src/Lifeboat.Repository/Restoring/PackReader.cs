@@ -1,0 +1,73 @@
+using Lifeboat.Repository.Backend;
+using Lifeboat.Repository.Format;
+using Microsoft.Win32.SafeHandles;
+
+namespace Lifeboat.Repository.Restoring;
+
+/// <summary>Reads byte ranges of one pack into caller-owned memory.</summary>
+internal abstract class PackReader : IDisposable
+{
+    public static PackReader Open(IBackend backend, Id pack) =>
+        backend is LocalBackend local ? new LocalPackReader(local, pack) : new BackendPackReader(backend, pack);
+
+    /// <summary>Fills <paramref name="destination"/> from <paramref name="offset"/>.</summary>
+    public abstract void Read(long offset, Span<byte> destination);
+
+    public virtual void Dispose()
+    {
+    }
+
+    /// <summary>A pack file of a local repository, opened once and read with positioned reads.</summary>
+    private sealed class LocalPackReader : PackReader
+    {
+        private readonly Id _pack;
+        private readonly SafeFileHandle _handle;
+
+        public LocalPackReader(LocalBackend backend, Id pack)
+        {
+            _pack = pack;
+            try
+            {
+                _handle = File.OpenHandle(backend.PathOf(FileType.Data, pack.ToString()), FileMode.Open, FileAccess.Read, FileShare.Read);
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                throw new RepositoryException($"pack {pack.Short}: data {pack.Short} not found in {backend.Root}", e);
+            }
+        }
+
+        public override void Read(long offset, Span<byte> destination)
+        {
+            var done = 0;
+            while (done < destination.Length)
+            {
+                var n = RandomAccess.Read(_handle, destination[done..], offset + done);
+                if (n == 0)
+                {
+                    throw new RepositoryException($"pack {_pack.Short}: short read at offset {offset + done} (wanted {destination.Length} bytes from {offset})");
+                }
+                done += n;
+            }
+        }
+
+        public override void Dispose() => _handle.Dispose();
+    }
+
+    /// <summary>Any other backend, through its range API.</summary>
+    private sealed class BackendPackReader(IBackend backend, Id pack) : PackReader
+    {
+        public override void Read(long offset, Span<byte> destination)
+        {
+            byte[] data;
+            try
+            {
+                data = backend.LoadRangeAsync(FileType.Data, pack.ToString(), offset, destination.Length).GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is FileNotFoundException or EndOfStreamException)
+            {
+                throw new RepositoryException($"pack {pack.Short}: {e.Message}", e);
+            }
+            data.CopyTo(destination);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using Lifeboat.Repository.Util;
+
+namespace Lifeboat.Repository.Restoring;
+
+/// <summary>Totals shared by the pack workers of one restore.</summary>
+internal sealed class RestoreCounters
+{
+    private long _bytesWritten;
+    private long _sparseBytesSkipped;
+    private long _filesDone;
+
+    public long BytesWritten => Interlocked.Read(ref _bytesWritten);
+
+    public long SparseBytesSkipped => Interlocked.Read(ref _sparseBytesSkipped);
+
+    public long FilesDone => Interlocked.Read(ref _filesDone);
+
+    public void Block(long bytes, bool zero)
+    {
+        Interlocked.Add(ref _bytesWritten, bytes);
+        if (zero)
+        {
+            Interlocked.Add(ref _sparseBytesSkipped, bytes);
+        }
+    }
+
+    public void FileDone() => Interlocked.Increment(ref _filesDone);
+}
+
+/// <summary>
+/// One pack worker: reads the needed blobs of a pack in windows of neighbouring blobs, decodes each blob once
+/// and writes it to every place it goes. Its two buffers grow to the largest window and blob it meets, so the
+/// memory of a restore is bounded by workers × (window + largest blob), whatever the pack size.
+/// </summary>
+internal sealed class PackRestorer(Repository repository, RestoreCounters counters) : IDisposable
+{
+    /// <summary>Neighbouring blobs are read together up to this many bytes (a larger blob is read on its own).</summary>
+    private const int ReadWindow = 2 << 20;
+
+    /// <summary>Unneeded bytes between two needed blobs that are read through rather than starting a new read.</summary>
+    private const int MaxGap = 256 << 10;
+
+    private readonly NativeBuffer _packData = new();
+    private readonly NativeBuffer _plaintext = new();
+
+    public void Restore(PackJob pack, CancellationToken ct)
+    {
+        using var reader = PackReader.Open(repository.Backend, pack.Pack);
+        var blobs = pack.Blobs;
+        var first = 0;
+        while (first < blobs.Count)
+        {
+            ct.ThrowIfCancellationRequested();
+            long start = blobs[first].Blob.Offset;
+            var end = start + blobs[first].Blob.Length;
+            var next = first + 1;
+            while (next < blobs.Count && blobs[next].Blob.Offset - end <= MaxGap && blobs[next].Blob.Offset + (long)blobs[next].Blob.Length - start <= ReadWindow)
+            {
+                end = Math.Max(end, blobs[next].Blob.Offset + (long)blobs[next].Blob.Length);
+                next++;
+            }
+            var window = _packData.Take((int)(end - start));
+            reader.Read(start, window);
+            for (var i = first; i < next; i++)
+            {
+                var blob = blobs[i].Blob;
+                RestoreBlob(blobs[i], window.Slice((int)(blob.Offset - start), (int)blob.Length));
+            }
+            first = next;
+        }
+    }
+
+    private void RestoreBlob(BlobJob job, Span<byte> sealedData)
+    {
+        var plaintext = BlobDecoder.Decode(repository.MasterKey, job.Blob, sealedData, _plaintext);
+        var zero = !plaintext.ContainsAnyExcept((byte)0);
+        Write(job.First, plaintext, zero);
+        foreach (var target in job.More)
+        {
+            Write(target, plaintext, zero);
+        }
+    }
+
+    private void Write(BlockTarget target, ReadOnlySpan<byte> plaintext, bool zero)
+    {
+        if (target.File.WriteBlock(plaintext, target.Offset, zero))
+        {
+            counters.FileDone();
+        }
+        counters.Block(plaintext.Length, zero);
+    }
+
+    public void Dispose()
+    {
+        _packData.Dispose();
+        _plaintext.Dispose();
+    }
+}
