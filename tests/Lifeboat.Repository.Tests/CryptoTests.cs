@@ -252,6 +252,21 @@ public class CryptoTests
         Assert.Equal(expected, Convert.ToHexStringLower(dk));
     }
 
+    [Fact]
+    public void Scrypt_uses_libsodium_and_agrees_with_openssl()
+    {
+        // .ci/run installs libsodium23; without it DeriveKey falls back to OpenSSL (covered by the vectors above).
+        Assert.True(SodiumScrypt.Available, "libsodium.so.23 not found: install libsodium23");
+        foreach (var (n, r, p) in new[] { (16, 1, 1), (1024, 8, 16), (32768, 8, 1), (4096, 3, 2) })
+        {
+            var password = Encoding.UTF8.GetBytes($"pw-{n}-{r}-{p}");
+            var salt = Range(7, 64);
+            var viaSodium = new byte[64];
+            Assert.True(SodiumScrypt.TryDeriveKey(password, salt, n, r, p, viaSodium));
+            Assert.Equal(Scrypt.DeriveWithOpenSsl(password, salt, n, r, p, new byte[64]), viaSodium);
+        }
+    }
+
     [Theory]
     [InlineData(1 << 20, 8, 1, "N=1048576 r=8 p=1 need 1024 MiB")] // RFC 7914's fourth vector
     [InlineData(1 << 30, 1024, 1, "N=1073741824 r=1024 p=1")]

@@ -2,7 +2,7 @@ using System.Numerics;
 
 namespace Lifeboat.Repository.Crypto;
 
-/// <summary>scrypt (RFC 7914) through OpenSSL's EVP_PBE_scrypt.</summary>
+/// <summary>scrypt (RFC 7914) through libsodium when available (faster), else OpenSSL's EVP_PBE_scrypt.</summary>
 public static unsafe class Scrypt
 {
     /// <summary>
@@ -35,6 +35,17 @@ public static unsafe class Scrypt
         }
 
         var key = new byte[dkLength];
+        if (SodiumScrypt.TryDeriveKey(password, salt, n, r, p, key))
+        {
+            return key;
+        }
+        return DeriveWithOpenSsl(password, salt, n, r, p, key);
+    }
+
+    /// <summary>The OpenSSL path on its own (parameters already checked; tests compare both implementations).</summary>
+    internal static byte[] DeriveWithOpenSsl(ReadOnlySpan<byte> password, ReadOnlySpan<byte> salt, int n, int r, int p, byte[] key)
+    {
+        var needed = MemoryNeeded(n, r, p);
         fixed (byte* pw = password)
         fixed (byte* s = salt)
         fixed (byte* k = key)
