@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Lifeboat.Repository.Compression;
 using Lifeboat.Repository.Crypto;
 using Lifeboat.Repository.Format;
@@ -6,13 +7,106 @@ using Lifeboat.Repository.Util;
 namespace Lifeboat.Repository.Restoring;
 
 /// <summary>
-/// Decrypts a blob in the buffer it was read into, decompresses it if needed, and checks its id. Unlike
-/// <see cref="Repository.DecodeBlob"/> this needs no buffer for an uncompressed blob and only one (the
-/// caller's) for a compressed one.
+/// The content of a decoded blob: one span, or the payloads of a stored-blocks zstd frame where they lie in the
+/// decrypted pack data (see <see cref="ZstdRawFrame"/>).
 /// </summary>
-internal static class BlobDecoder
+internal readonly ref struct BlobPlaintext
 {
-    public static ReadOnlySpan<byte> Decode(CryptoKey key, PackedBlob blob, Span<byte> sealedData, NativeBuffer plaintextBuffer)
+    private readonly ReadOnlySpan<byte> _buffer;
+    private readonly List<(int Offset, int Length)>? _pieces;
+
+    public BlobPlaintext(ReadOnlySpan<byte> buffer, List<(int Offset, int Length)>? pieces)
+    {
+        _buffer = buffer;
+        _pieces = pieces;
+        Length = buffer.Length;
+        if (pieces is not null)
+        {
+            Length = 0;
+            foreach (var (_, length) in pieces)
+            {
+                Length += length;
+            }
+        }
+    }
+
+    public int Length { get; }
+
+    public bool IsAllZero()
+    {
+        if (_pieces is null)
+        {
+            return !_buffer.ContainsAnyExcept((byte)0);
+        }
+        foreach (var (offset, length) in _pieces)
+        {
+            if (_buffer.Slice(offset, length).ContainsAnyExcept((byte)0))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public void WriteTo(int fd, long fileOffset, string path)
+    {
+        if (_pieces is null)
+        {
+            UnixFiles.WriteAt(fd, _buffer, fileOffset, path);
+            return;
+        }
+        foreach (var (offset, length) in _pieces)
+        {
+            UnixFiles.WriteAt(fd, _buffer.Slice(offset, length), fileOffset, path);
+            fileOffset += length;
+        }
+    }
+
+    /// <summary>Contiguous content (copied only when it is in pieces).</summary>
+    public ReadOnlySpan<byte> ToSpan(NativeBuffer scratch)
+    {
+        if (_pieces is null)
+        {
+            return _buffer;
+        }
+        var span = scratch.Take(Length);
+        var at = 0;
+        foreach (var (offset, length) in _pieces)
+        {
+            _buffer.Slice(offset, length).CopyTo(span[at..]);
+            at += length;
+        }
+        return span;
+    }
+
+    public Id Hash(IncrementalHash sha256)
+    {
+        if (_pieces is null)
+        {
+            return Id.Hash(_buffer);
+        }
+        foreach (var (offset, length) in _pieces)
+        {
+            sha256.AppendData(_buffer.Slice(offset, length));
+        }
+        Span<byte> digest = stackalloc byte[32];
+        sha256.GetHashAndReset(digest);
+        return new Id(digest);
+    }
+}
+
+/// <summary>
+/// Decrypts a blob in the buffer it was read into, decompresses it if needed, and checks its id; one per thread.
+/// Unlike <see cref="Repository.DecodeBlob"/> it needs no second buffer for an uncompressed blob or for a
+/// compressed one stored in raw zstd blocks (incompressible data), and a buffer it owns for other compressed ones.
+/// </summary>
+internal sealed class BlobDecoder(CryptoKey key) : IDisposable
+{
+    private readonly NativeBuffer _decompressed = new();
+    private readonly List<(int Offset, int Length)> _pieces = [];
+    private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+    public BlobPlaintext Decode(PackedBlob blob, Span<byte> sealedData)
     {
         if (sealedData.Length != blob.Length || blob.Length < CryptoKey.Overhead)
         {
@@ -24,24 +118,33 @@ internal static class BlobDecoder
         {
             throw new RepositoryException($"pack {blob.Pack.Short}: blob {blob.Id.Short}: MAC verification failed");
         }
-        ReadOnlySpan<byte> plaintext = inner;
-        if (blob.IsCompressed)
-        {
-            var output = plaintextBuffer.Take(blob.PlaintextLength);
-            try
-            {
-                Zstd.Decompress(inner, output);
-            }
-            catch (InvalidDataException e)
-            {
-                throw new RepositoryException($"pack {blob.Pack.Short}: blob {blob.Id.Short}: {e.Message}", e);
-            }
-            plaintext = output;
-        }
-        if (Id.Hash(plaintext) != blob.Id)
+        var plaintext = !blob.IsCompressed ? new BlobPlaintext(inner, null)
+            : ZstdRawFrame.TryGetPayloads(inner, blob.PlaintextLength, _pieces) ? new BlobPlaintext(inner, _pieces)
+            : new BlobPlaintext(Decompress(blob, inner), null);
+        if (plaintext.Hash(_sha256) != blob.Id)
         {
             throw new RepositoryException($"pack {blob.Pack.Short}: blob {blob.Id.Short}: content does not match its id");
         }
         return plaintext;
+    }
+
+    private Span<byte> Decompress(PackedBlob blob, ReadOnlySpan<byte> frame)
+    {
+        var output = _decompressed.Take(blob.PlaintextLength);
+        try
+        {
+            Zstd.Decompress(frame, output);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new RepositoryException($"pack {blob.Pack.Short}: blob {blob.Id.Short}: {e.Message}", e);
+        }
+        return output;
+    }
+
+    public void Dispose()
+    {
+        _decompressed.Dispose();
+        _sha256.Dispose();
     }
 }

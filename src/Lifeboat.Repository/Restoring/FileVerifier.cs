@@ -11,13 +11,13 @@ internal sealed class FileVerifier(MasterIndex index) : IDisposable
     public void Verify(RestoreFile file, CancellationToken ct)
     {
         using var handle = File.OpenHandle(file.Path, FileMode.Open, FileAccess.Read);
-        var content = file.Node.Content!;
+        var content = file.Content;
+        long offset = 0;
         for (var i = 0; i < content.Count; i++)
         {
             ct.ThrowIfCancellationRequested();
             index.TryGet(BlobType.Data, content[i], out var blob);
             var data = _buffer.Take(blob.PlaintextLength);
-            var offset = file.Offsets[i];
             var read = 0;
             int n;
             while (read < data.Length && (n = RandomAccess.Read(handle, data[read..], offset + read)) > 0)
@@ -28,6 +28,7 @@ internal sealed class FileVerifier(MasterIndex index) : IDisposable
             {
                 throw new RepositoryException($"verify {file.Path}: content at offset {offset} does not match blob {content[i].Short}");
             }
+            offset += data.Length;
         }
     }
 

@@ -3,38 +3,52 @@ using Lifeboat.Repository.Util;
 
 namespace Lifeboat.Repository.Restoring;
 
-/// <summary>Restores a node's ownership (when running as root), permission bits and access/modification times.</summary>
+/// <summary>
+/// What a restore sets on a node besides its content, copied out of the decoded tree so that the tree's nodes
+/// can be dropped as soon as a directory has been listed.
+/// </summary>
+internal readonly record struct NodeAttributes(UnixFileMode Mode, uint Uid, uint Gid, GoTimeSpec AccessTime, GoTimeSpec ModTime)
+{
+    public static NodeAttributes Of(Node node) => new(
+        GoFileMode.ToUnixPermissions(node.Mode), node.Uid, node.Gid,
+        new GoTimeSpec(node.AccessTime.UnixSeconds, node.AccessTime.Nanoseconds),
+        new GoTimeSpec(node.ModTime.UnixSeconds, node.ModTime.Nanoseconds));
+}
+
+/// <summary>Restores ownership (when running as root), permission bits and access/modification times.</summary>
 internal static class NodeMetadata
 {
     private static readonly bool s_runsAsRoot = Posix.geteuid() == 0;
 
     /// <summary>Through the descriptor of a restored file whose content is complete.</summary>
-    public static void Apply(int fd, string path, Node node)
+    public static void Apply(int fd, string path, in NodeAttributes attributes)
     {
         // Owner before mode: chown clears setuid/setgid bits.
         if (s_runsAsRoot)
         {
-            UnixFiles.SetOwner(fd, node.Uid, node.Gid, path);
+            UnixFiles.SetOwner(fd, attributes.Uid, attributes.Gid, path);
         }
-        UnixFiles.SetMode(fd, GoFileMode.ToUnixPermissions(node.Mode), path);
-        UnixFiles.SetTimes(fd, AccessTime(node), ModTime(node), path);
+        UnixFiles.SetMode(fd, attributes.Mode, path);
+        UnixFiles.SetTimes(fd, attributes.AccessTime, attributes.ModTime, path);
     }
 
-    /// <summary>By path, not following a symlink (directories and symlinks).</summary>
-    public static void Apply(string path, Node node)
+    public static void ApplyToDirectory(string path, in NodeAttributes attributes)
     {
         if (s_runsAsRoot)
         {
-            Posix.LChown(path, node.Uid, node.Gid);
+            Posix.LChown(path, attributes.Uid, attributes.Gid);
         }
-        if (node.Type != NodeTypes.Symlink)
-        {
-            File.SetUnixFileMode(path, GoFileMode.ToUnixPermissions(node.Mode));
-        }
-        Posix.SetTimes(path, AccessTime(node), ModTime(node));
+        File.SetUnixFileMode(path, attributes.Mode);
+        Posix.SetTimes(path, attributes.AccessTime, attributes.ModTime);
     }
 
-    private static GoTimeSpec AccessTime(Node node) => new(node.AccessTime.UnixSeconds, node.AccessTime.Nanoseconds);
-
-    private static GoTimeSpec ModTime(Node node) => new(node.ModTime.UnixSeconds, node.ModTime.Nanoseconds);
+    /// <summary>Owner and times of the link itself (a symlink's mode cannot be set on Linux).</summary>
+    public static void ApplyToSymlink(string path, in NodeAttributes attributes)
+    {
+        if (s_runsAsRoot)
+        {
+            Posix.LChown(path, attributes.Uid, attributes.Gid);
+        }
+        Posix.SetTimes(path, attributes.AccessTime, attributes.ModTime);
+    }
 }

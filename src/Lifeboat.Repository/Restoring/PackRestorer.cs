@@ -28,8 +28,8 @@ internal sealed class RestoreCounters
 }
 
 /// <summary>
-/// One pack worker: reads the needed blobs of a pack in windows of neighbouring blobs, decodes each blob once
-/// and writes it to every place it goes. Its two buffers grow to the largest window and blob it meets, so the
+/// One pack worker: reads the needed blobs of a pack part in windows of neighbouring blobs, decodes each blob once
+/// and writes it to every place it goes. Its buffers grow to the largest window and blob it meets, so the
 /// memory of a restore is bounded by workers × (window + largest blob), whatever the pack size.
 /// </summary>
 internal sealed class PackRestorer(Repository repository, RestoreCounters counters) : IDisposable
@@ -41,12 +41,12 @@ internal sealed class PackRestorer(Repository repository, RestoreCounters counte
     private const int MaxGap = 256 << 10;
 
     private readonly NativeBuffer _packData = new();
-    private readonly NativeBuffer _plaintext = new();
+    private readonly BlobDecoder _decoder = new(repository.MasterKey);
 
-    public void Restore(PackJob pack, CancellationToken ct)
+    public void Restore(PackPart part, CancellationToken ct)
     {
-        using var reader = PackReader.Open(repository.Backend, pack.Pack);
-        var blobs = pack.Blobs;
+        using var reader = PackReader.Open(repository.Backend, part.Pack);
+        var blobs = part.Blobs;
         var first = 0;
         while (first < blobs.Count)
         {
@@ -72,8 +72,8 @@ internal sealed class PackRestorer(Repository repository, RestoreCounters counte
 
     private void RestoreBlob(BlobJob job, Span<byte> sealedData)
     {
-        var plaintext = BlobDecoder.Decode(repository.MasterKey, job.Blob, sealedData, _plaintext);
-        var zero = !plaintext.ContainsAnyExcept((byte)0);
+        var plaintext = _decoder.Decode(job.Blob, sealedData);
+        var zero = plaintext.IsAllZero();
         Write(job.First, plaintext, zero);
         foreach (var target in job.More)
         {
@@ -81,7 +81,7 @@ internal sealed class PackRestorer(Repository repository, RestoreCounters counte
         }
     }
 
-    private void Write(BlockTarget target, ReadOnlySpan<byte> plaintext, bool zero)
+    private void Write(BlockTarget target, in BlobPlaintext plaintext, bool zero)
     {
         if (target.File.WriteBlock(plaintext, target.Offset, zero))
         {
@@ -93,6 +93,6 @@ internal sealed class PackRestorer(Repository repository, RestoreCounters counte
     public void Dispose()
     {
         _packData.Dispose();
-        _plaintext.Dispose();
+        _decoder.Dispose();
     }
 }

@@ -8,48 +8,45 @@ namespace Lifeboat.Repository.Restoring;
 /// while blocks arrive from any pack worker, and gets its owner, mode and times and is closed after its last block,
 /// so restoring many files never holds more descriptors than files in progress.
 /// </summary>
-internal sealed class RestoreFile(string path, Node node)
+internal sealed class RestoreFile(string path, NodeAttributes attributes, List<Id> content)
 {
     private const int NotOpen = -1;
     private const int Finished = -2;
+    private const int Opening = -3;
 
-    private readonly Lock _opening = new();
     private int _fd = NotOpen;
-    private int _blocks;
     private int _pendingBlocks;
 
     public string Path { get; } = path;
 
-    public Node Node { get; } = node;
+    public NodeAttributes Attributes { get; } = attributes;
+
+    /// <summary>Data blob ids, in content order.</summary>
+    public List<Id> Content { get; } = content;
 
     /// <summary>Length given by the stored content (restic restores the content as stored, not the recorded size).</summary>
     public long Length { get; private set; }
 
-    /// <summary>Block start offsets, in content order.</summary>
-    public long[] Offsets { get; private set; } = [];
-
-    public void Plan(long[] offsets, long length)
+    public void Plan(long length)
     {
-        Offsets = offsets;
         Length = length;
-        _blocks = offsets.Length;
-        _pendingBlocks = offsets.Length;
+        _pendingBlocks = Content.Count;
     }
 
     /// <summary>
     /// Writes one block (a zero block is skipped: the file is sized first, so it reads back as a hole).
     /// Returns true when this was the file's last block and the file is finished.
     /// </summary>
-    public bool WriteBlock(ReadOnlySpan<byte> data, long offset, bool zero)
+    public bool WriteBlock(in BlobPlaintext data, long offset, bool zero)
     {
         var fd = Volatile.Read(ref _fd);
         if (fd < 0)
         {
-            fd = Open(presize: _blocks > 1 || zero);
+            fd = Open(presize: Content.Count > 1 || zero);
         }
         if (!zero)
         {
-            UnixFiles.WriteAt(fd, data, offset, Path);
+            data.WriteTo(fd, offset, Path);
         }
         if (Interlocked.Decrement(ref _pendingBlocks) != 0)
         {
@@ -62,7 +59,7 @@ internal sealed class RestoreFile(string path, Node node)
     /// <summary>Creates a file without content blocks.</summary>
     public void CreateEmpty() => Finish(Open(presize: false));
 
-    /// <summary>Closes the descriptor of a file left unfinished by a failed restore.</summary>
+    /// <summary>Closes the descriptor of a file left unfinished by a failed restore (once all workers have stopped).</summary>
     public void Abandon()
     {
         var fd = Interlocked.Exchange(ref _fd, Finished);
@@ -74,10 +71,10 @@ internal sealed class RestoreFile(string path, Node node)
 
     private int Open(bool presize)
     {
-        lock (_opening)
+        var spin = new SpinWait();
+        while (true)
         {
-            // Opened once: a second O_TRUNC would drop blocks another worker has already written.
-            var fd = _fd;
+            var fd = Volatile.Read(ref _fd);
             if (fd >= 0)
             {
                 return fd;
@@ -86,29 +83,49 @@ internal sealed class RestoreFile(string path, Node node)
             {
                 throw new InvalidOperationException($"restore {Path}: block written after the file was finished");
             }
-            fd = UnixFiles.CreateForWriting(Path);
-            try
+            // Opened once: a second O_TRUNC would drop blocks another worker has already written.
+            if (fd == NotOpen && Interlocked.CompareExchange(ref _fd, Opening, NotOpen) == NotOpen)
             {
-                if (presize)
-                {
-                    UnixFiles.SetLength(fd, Length, Path);
-                }
+                return Create(presize);
             }
-            catch
-            {
-                UnixFiles.Close(fd);
-                throw;
-            }
-            Volatile.Write(ref _fd, fd);
-            return fd;
+            spin.SpinOnce();
         }
+    }
+
+    private int Create(bool presize)
+    {
+        int fd;
+        try
+        {
+            fd = UnixFiles.CreateForWriting(Path);
+        }
+        catch
+        {
+            Volatile.Write(ref _fd, NotOpen);
+            throw;
+        }
+        try
+        {
+            if (presize)
+            {
+                UnixFiles.SetLength(fd, Length, Path);
+            }
+        }
+        catch
+        {
+            UnixFiles.Close(fd);
+            Volatile.Write(ref _fd, NotOpen);
+            throw;
+        }
+        Volatile.Write(ref _fd, fd);
+        return fd;
     }
 
     private void Finish(int fd)
     {
         try
         {
-            NodeMetadata.Apply(fd, Path, Node);
+            NodeMetadata.Apply(fd, Path, Attributes);
         }
         finally
         {

@@ -22,28 +22,32 @@ internal sealed class BlobJob(PackedBlob blob, BlockTarget first)
     public void Add(BlockTarget target) => (_more ??= []).Add(target);
 }
 
-/// <summary>The blobs needed from one pack, in pack order once <see cref="RestorePlan.Create"/> returns.</summary>
-internal sealed class PackJob(Id pack)
+/// <summary>Neighbouring blobs needed from one pack, in pack order: one unit of work for a pack worker.</summary>
+internal sealed class PackPart(Id pack, List<BlobJob> blobs)
 {
     public Id Pack { get; } = pack;
 
-    public List<BlobJob> Blobs { get; } = [];
+    public List<BlobJob> Blobs { get; } = blobs;
 }
 
 /// <summary>
 /// Groups every file block by the pack holding its blob, so each pack is read once. Packs are listed in the
-/// order the files first need them, which finishes (and closes) files early in a restore of many files.
+/// order the files first need them, which finishes (and closes) files early in a restore of many files, and
+/// cut into parts of a few MiB, so that the workers share the last packs instead of one finishing them alone.
 /// </summary>
 internal sealed class RestorePlan
 {
-    private RestorePlan(List<PackJob> packs, List<RestoreFile> emptyFiles, long totalBytes)
+    /// <summary>Pack bytes per part (a larger blob makes a part on its own).</summary>
+    private const long PartSize = 4 << 20;
+
+    private RestorePlan(List<PackPart> parts, List<RestoreFile> emptyFiles, long totalBytes)
     {
-        Packs = packs;
+        Parts = parts;
         EmptyFiles = emptyFiles;
         TotalBytes = totalBytes;
     }
 
-    public List<PackJob> Packs { get; }
+    public List<PackPart> Parts { get; }
 
     /// <summary>Files without content blocks: created directly.</summary>
     public List<RestoreFile> EmptyFiles { get; }
@@ -53,25 +57,23 @@ internal sealed class RestorePlan
 
     public static RestorePlan Create(MasterIndex index, IReadOnlyList<RestoreFile> files)
     {
-        var packs = new List<PackJob>();
-        var packsById = new Dictionary<Id, PackJob>();
+        var packs = new List<(Id Pack, List<BlobJob> Blobs)>();
+        var packsById = new Dictionary<Id, List<BlobJob>>();
         var blobs = new Dictionary<Id, BlobJob>();
         var emptyFiles = new List<RestoreFile>();
         long totalBytes = 0;
         foreach (var file in files)
         {
-            var content = file.Node.Content ?? throw new RepositoryException($"restore {file.Path}: file node without content");
+            var content = file.Content;
             if (content.Count == 0)
             {
-                file.Plan([], 0);
+                file.Plan(0);
                 emptyFiles.Add(file);
                 continue;
             }
-            var offsets = new long[content.Count];
             long position = 0;
             for (var i = 0; i < content.Count; i++)
             {
-                offsets[i] = position;
                 var target = new BlockTarget(file, position);
                 if (blobs.TryGetValue(content[i], out var job))
                 {
@@ -85,25 +87,40 @@ internal sealed class RestorePlan
                     }
                     job = new BlobJob(blob, target);
                     blobs.Add(content[i], job);
-                    if (!packsById.TryGetValue(blob.Pack, out var pack))
+                    if (!packsById.TryGetValue(blob.Pack, out var packBlobs))
                     {
-                        pack = new PackJob(blob.Pack);
-                        packsById.Add(blob.Pack, pack);
-                        packs.Add(pack);
+                        packBlobs = [];
+                        packsById.Add(blob.Pack, packBlobs);
+                        packs.Add((blob.Pack, packBlobs));
                     }
-                    pack.Blobs.Add(job);
+                    packBlobs.Add(job);
                 }
                 position += job.Blob.PlaintextLength;
             }
             // The content decides the file's length: a file that changed while it was backed up can have
             // a recorded size that differs, and restic restores the content as stored.
-            file.Plan(offsets, position);
+            file.Plan(position);
             totalBytes += position;
         }
-        foreach (var pack in packs)
+        return new RestorePlan(packs.SelectMany(p => Split(p.Pack, p.Blobs)).ToList(), emptyFiles, totalBytes);
+    }
+
+    private static IEnumerable<PackPart> Split(Id pack, List<BlobJob> blobs)
+    {
+        blobs.Sort((a, b) => a.Blob.Offset.CompareTo(b.Blob.Offset));
+        var part = new List<BlobJob>();
+        long bytes = 0;
+        foreach (var blob in blobs)
         {
-            pack.Blobs.Sort((a, b) => a.Blob.Offset.CompareTo(b.Blob.Offset));
+            if (part.Count > 0 && bytes + blob.Blob.Length > PartSize)
+            {
+                yield return new PackPart(pack, part);
+                part = [];
+                bytes = 0;
+            }
+            part.Add(blob);
+            bytes += blob.Blob.Length;
         }
-        return new RestorePlan(packs, emptyFiles, totalBytes);
+        yield return new PackPart(pack, part);
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Lifeboat.Repository.Format;
 
 namespace Lifeboat.Repository.Restoring;
@@ -8,10 +7,10 @@ internal sealed class RestoreTargets
 {
     public List<RestoreFile> Files { get; } = [];
 
-    /// <summary>Directories in walk order (parents before children).</summary>
-    public List<(string Path, Node Node)> Directories { get; } = [];
+    /// <summary>Directories, parents before their children.</summary>
+    public List<(string Path, NodeAttributes Attributes)> Directories { get; } = [];
 
-    public List<(string Path, Node Node)> Symlinks { get; } = [];
+    public List<(string Path, NodeAttributes Attributes, string LinkTarget)> Symlinks { get; } = [];
 
     /// <summary>Creates the directories and symlinks (files are created when their content is written).</summary>
     public void CreateDirectoriesAndSymlinks()
@@ -20,13 +19,13 @@ internal sealed class RestoreTargets
         {
             Directory.CreateDirectory(path);
         }
-        foreach (var (path, node) in Symlinks)
+        foreach (var (path, _, linkTarget) in Symlinks)
         {
             if (File.Exists(path) || Directory.Exists(path) || new FileInfo(path).LinkTarget is not null)
             {
                 File.Delete(path);
             }
-            File.CreateSymbolicLink(path, node.LinkTarget ?? "");
+            File.CreateSymbolicLink(path, linkTarget);
         }
     }
 }
@@ -34,42 +33,48 @@ internal sealed class RestoreTargets
 /// <summary>
 /// Walks a snapshot's trees, limited to the included paths (and the directories leading to them), without
 /// touching the target: it only reads the repository, so it can run while the repository lock is still being
-/// confirmed. Trees are loaded level by level, the trees of one level on several threads.
+/// confirmed. Directories are listed level by level, those of one level on several threads, and each listing
+/// keeps only what the restore needs, so the decoded trees do not stay in memory.
 /// </summary>
 internal sealed class RestoreTreeWalker(Repository repository, IReadOnlyList<string> includes, int concurrency)
 {
     private readonly List<string> _includes = includes.Select(i => "/" + i.Trim('/')).ToList();
 
-    /// <summary>A directory to list: its tree, where it is inside the snapshot and in the target, what it holds.</summary>
-    private sealed record Listing(Id Tree, string SnapshotPath, string TargetPath, List<string> Includes)
+    /// <summary>A directory to list, and what listing it found.</summary>
+    private sealed class Listing(Id tree, string snapshotPath, string targetPath, List<string> includes)
     {
-        public List<(Node Node, string Target, Listing? Subdirectory)> Entries { get; } = [];
+        public Id Tree { get; } = tree;
+
+        public string SnapshotPath { get; } = snapshotPath;
+
+        public string TargetPath { get; } = targetPath;
+
+        public List<string> Includes { get; } = includes;
+
+        public RestoreTargets Found { get; } = new();
+
+        public List<Listing> Subdirectories { get; } = [];
     }
 
     public RestoreTargets Walk(Id tree, string root, CancellationToken ct)
     {
-        var top = new Listing(tree, "", root, _includes);
-        var trees = new ConcurrentDictionary<Id, List<Node>>();
-        List<Listing> level = [top];
+        var targets = new RestoreTargets();
+        List<Listing> level = [new Listing(tree, "", root, _includes)];
         while (level.Count > 0)
         {
-            Load(level.Select(l => l.Tree).Where(t => !trees.ContainsKey(t)).Distinct().ToList(), trees, ct);
-            var next = new List<Listing>();
+            Workers.ForEach(level, concurrency, () => new TreeBlobLoader(repository), (loader, listing) => Expand(listing, loader.Load(listing.Tree)), ct);
             foreach (var listing in level)
             {
-                Expand(listing, trees[listing.Tree], next);
+                targets.Files.AddRange(listing.Found.Files);
+                targets.Directories.AddRange(listing.Found.Directories);
+                targets.Symlinks.AddRange(listing.Found.Symlinks);
             }
-            level = next;
+            level = level.SelectMany(l => l.Subdirectories).ToList();
         }
-        var targets = new RestoreTargets();
-        Flatten(top, targets);
         return targets;
     }
 
-    private void Load(List<Id> trees, ConcurrentDictionary<Id, List<Node>> loaded, CancellationToken ct) =>
-        Workers.ForEach(trees, concurrency, () => new TreeBlobLoader(repository), (loader, id) => loaded[id] = loader.Load(id), ct);
-
-    private static void Expand(Listing listing, List<Node> nodes, List<Listing> next)
+    private static void Expand(Listing listing, List<Node> nodes)
     {
         foreach (var node in nodes)
         {
@@ -89,44 +94,21 @@ internal sealed class RestoreTreeWalker(Repository repository, IReadOnlyList<str
             switch (node.Type)
             {
                 case NodeTypes.Dir:
-                    Listing? sub = null;
+                    listing.Found.Directories.Add((target, NodeAttributes.Of(node)));
                     if (node.Subtree is { } subtree)
                     {
-                        sub = new Listing(subtree, inner, target, selected ? [] : includes);
-                        next.Add(sub);
+                        listing.Subdirectories.Add(new Listing(subtree, inner, target, selected ? [] : includes));
                     }
-                    listing.Entries.Add((node, target, sub));
                     break;
                 case NodeTypes.File when selected:
+                    var content = node.Content ?? throw new RepositoryException($"restore {target}: file node without content");
+                    listing.Found.Files.Add(new RestoreFile(target, NodeAttributes.Of(node), content));
+                    break;
                 case NodeTypes.Symlink when selected:
-                    listing.Entries.Add((node, target, null));
+                    listing.Found.Symlinks.Add((target, NodeAttributes.Of(node), node.LinkTarget ?? ""));
                     break;
                 default:
                     // Devices, fifos and sockets are not recreated (needs mknod); restic does so only as root.
-                    break;
-            }
-        }
-    }
-
-    /// <summary>Depth first, in tree order, so parents come before their children.</summary>
-    private static void Flatten(Listing listing, RestoreTargets targets)
-    {
-        foreach (var (node, target, sub) in listing.Entries)
-        {
-            switch (node.Type)
-            {
-                case NodeTypes.Dir:
-                    targets.Directories.Add((target, node));
-                    if (sub is not null)
-                    {
-                        Flatten(sub, targets);
-                    }
-                    break;
-                case NodeTypes.File:
-                    targets.Files.Add(new RestoreFile(target, node));
-                    break;
-                default:
-                    targets.Symlinks.Add((target, node));
                     break;
             }
         }

@@ -33,10 +33,10 @@ public sealed class Restorer(Repository repository)
                 file.CreateEmpty();
                 counters.FileDone();
             }
-            await Task.Run(() => Workers.ForEach(plan.Packs, workers, () => new PackRestorer(repository, counters),
-                (worker, pack) =>
+            await Task.Run(() => Workers.ForEach(plan.Parts, workers, () => new PackRestorer(repository, counters),
+                (worker, part) =>
                 {
-                    worker.Restore(pack, ct);
+                    worker.Restore(part, ct);
                     Report();
                 }, ct), ct).ConfigureAwait(false);
         }
@@ -48,14 +48,14 @@ public sealed class Restorer(Repository repository)
             }
         }
 
-        foreach (var (path, node) in targets.Symlinks)
+        foreach (var (path, attributes, _) in targets.Symlinks)
         {
-            NodeMetadata.Apply(path, node);
+            NodeMetadata.ApplyToSymlink(path, attributes);
         }
         // Deepest first, so setting a child's times does not disturb its parent's mtime afterwards.
-        foreach (var (path, node) in targets.Directories.OrderByDescending(d => d.Path.Length))
+        foreach (var (path, attributes) in targets.Directories.OrderByDescending(d => d.Path.Length))
         {
-            NodeMetadata.Apply(path, node);
+            NodeMetadata.ApplyToDirectory(path, attributes);
         }
         long verified = 0;
         if (options.Verify)

@@ -11,7 +11,8 @@ namespace Lifeboat.Repository.Restoring;
 internal sealed class TreeBlobLoader(Repository repository) : IDisposable
 {
     private readonly NativeBuffer _sealed = new();
-    private readonly NativeBuffer _plaintext = new();
+    private readonly BlobDecoder _decoder = new(repository.MasterKey);
+    private readonly NativeBuffer _contiguous = new();
     private PackReader? _reader;
     private Id _readerPack;
 
@@ -23,10 +24,10 @@ internal sealed class TreeBlobLoader(Repository repository) : IDisposable
         }
         var sealedData = _sealed.Take((int)blob.Length);
         ReaderFor(blob.Pack).Read(blob.Offset, sealedData);
-        var plaintext = BlobDecoder.Decode(repository.MasterKey, blob, sealedData, _plaintext);
+        var plaintext = _decoder.Decode(blob, sealedData);
         try
         {
-            return TreeCodec.Decode(plaintext, $"tree {tree.Short}");
+            return TreeCodec.Decode(plaintext.ToSpan(_contiguous), $"tree {tree.Short}");
         }
         catch (InvalidDataException e)
         {
@@ -50,6 +51,7 @@ internal sealed class TreeBlobLoader(Repository repository) : IDisposable
     {
         _reader?.Dispose();
         _sealed.Dispose();
-        _plaintext.Dispose();
+        _decoder.Dispose();
+        _contiguous.Dispose();
     }
 }

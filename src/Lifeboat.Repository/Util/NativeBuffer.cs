@@ -3,33 +3,53 @@ using System.Runtime.InteropServices;
 namespace Lifeboat.Repository.Util;
 
 /// <summary>
-/// A growable buffer outside the GC heap, owned by one thread. Its memory is returned to the system when it is
-/// disposed, so a restore's buffers do not stay in a pool or the managed heap afterwards, and only the pages
-/// actually used count towards the process's resident memory.
+/// A growable buffer outside the GC heap, owned by one thread. It is an anonymous memory mapping rather than a
+/// malloc block: malloc keeps freed blocks of a size that once went through mmap in its arenas, so a buffer that
+/// grows a few times would leave its old sizes resident. Only the pages actually used count towards the
+/// process's resident memory, and all of them go back to the system on growth and on dispose.
 /// </summary>
-internal sealed unsafe class NativeBuffer : IDisposable
+internal sealed unsafe partial class NativeBuffer : IDisposable
 {
+    private const int Granularity = 1 << 20;
+    private const int ProtReadWrite = 0x1 | 0x2;
+    private const int MapPrivateAnonymous = 0x02 | 0x20;
+
     private byte* _data;
-    private int _capacity;
+    private nuint _capacity;
+
+    [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
+    private static partial void* MMap(void* address, nuint length, int protection, int flags, int fd, long offset);
+
+    [LibraryImport("libc", EntryPoint = "munmap")]
+    private static partial int MUnmap(void* address, nuint length);
 
     /// <summary>The first <paramref name="length"/> bytes, growing the buffer (contents not kept) if needed.</summary>
     public Span<byte> Take(int length)
     {
-        if (length > _capacity)
+        if ((nuint)length > _capacity)
         {
-            NativeMemory.Free(_data);
-            _data = null;
-            _capacity = 0;
-            _data = (byte*)NativeMemory.Alloc((nuint)length);
-            _capacity = length;
+            Release();
+            var capacity = ((nuint)length + Granularity - 1) & ~(nuint)(Granularity - 1);
+            var data = MMap(null, capacity, ProtReadWrite, MapPrivateAnonymous, -1, 0);
+            if (data == (void*)-1)
+            {
+                throw new OutOfMemoryException($"cannot map a {capacity}-byte buffer: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+            }
+            _data = (byte*)data;
+            _capacity = capacity;
         }
         return new Span<byte>(_data, length);
     }
 
-    public void Dispose()
+    public void Dispose() => Release();
+
+    private void Release()
     {
-        NativeMemory.Free(_data);
-        _data = null;
-        _capacity = 0;
+        if (_data != null)
+        {
+            MUnmap(_data, _capacity);
+            _data = null;
+            _capacity = 0;
+        }
     }
 }
