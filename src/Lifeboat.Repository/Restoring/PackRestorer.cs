@@ -35,7 +35,7 @@ internal sealed class RestoreCounters
 internal sealed class PackRestorer(Repository repository, RestoreCounters counters) : IDisposable
 {
     /// <summary>Neighbouring blobs are read together up to this many bytes (a larger blob is read on its own).</summary>
-    private const int ReadWindow = 2 << 20;
+    private const int ReadWindow = 1 << 20;
 
     /// <summary>Unneeded bytes between two needed blobs that are read through rather than starting a new read.</summary>
     private const int MaxGap = 256 << 10;
@@ -75,9 +75,12 @@ internal sealed class PackRestorer(Repository repository, RestoreCounters counte
         var plaintext = _decoder.Decode(job.Blob, sealedData);
         var zero = plaintext.IsAllZero();
         Write(job.First, plaintext, zero);
-        foreach (var target in job.More)
+        if (job.More is { } more)
         {
-            Write(target, plaintext, zero);
+            foreach (var target in more)
+            {
+                Write(target, plaintext, zero);
+            }
         }
     }
 

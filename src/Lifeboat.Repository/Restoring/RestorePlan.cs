@@ -14,10 +14,8 @@ internal sealed class BlobJob(PackedBlob blob, BlockTarget first)
 
     public BlockTarget First { get; } = first;
 
-    /// <summary>Further targets after <see cref="First"/>; most blobs have none.</summary>
-    public IReadOnlyList<BlockTarget> More => (IReadOnlyList<BlockTarget>?)_more ?? [];
-
-    public int TargetCount => 1 + (_more?.Count ?? 0);
+    /// <summary>Further targets after <see cref="First"/>; most blobs have none (null).</summary>
+    public List<BlockTarget>? More => _more;
 
     public void Add(BlockTarget target) => (_more ??= []).Add(target);
 }

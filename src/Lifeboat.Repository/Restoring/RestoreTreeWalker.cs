@@ -33,48 +33,32 @@ internal sealed class RestoreTargets
 /// <summary>
 /// Walks a snapshot's trees, limited to the included paths (and the directories leading to them), without
 /// touching the target: it only reads the repository, so it can run while the repository lock is still being
-/// confirmed. Directories are listed level by level, those of one level on several threads, and each listing
-/// keeps only what the restore needs, so the decoded trees do not stay in memory.
+/// confirmed. Each listing keeps only what the restore needs, so the decoded trees do not stay in memory.
+/// One thread: decoding trees allocates so much that a second thread mostly contends for the (workstation)
+/// garbage collector, doubling the CPU time for no gain in wall time (measured on 20,000 files).
 /// </summary>
-internal sealed class RestoreTreeWalker(Repository repository, IReadOnlyList<string> includes, int concurrency)
+internal sealed class RestoreTreeWalker(Repository repository, IReadOnlyList<string> includes)
 {
     private readonly List<string> _includes = includes.Select(i => "/" + i.Trim('/')).ToList();
 
-    /// <summary>A directory to list, and what listing it found.</summary>
-    private sealed class Listing(Id tree, string snapshotPath, string targetPath, List<string> includes)
-    {
-        public Id Tree { get; } = tree;
-
-        public string SnapshotPath { get; } = snapshotPath;
-
-        public string TargetPath { get; } = targetPath;
-
-        public List<string> Includes { get; } = includes;
-
-        public RestoreTargets Found { get; } = new();
-
-        public List<Listing> Subdirectories { get; } = [];
-    }
+    /// <summary>A directory to list: its tree, where it is inside the snapshot and in the target.</summary>
+    private sealed record Listing(Id Tree, string SnapshotPath, string TargetPath, List<string> Includes);
 
     public RestoreTargets Walk(Id tree, string root, CancellationToken ct)
     {
         var targets = new RestoreTargets();
-        List<Listing> level = [new Listing(tree, "", root, _includes)];
-        while (level.Count > 0)
+        using var loader = new TreeBlobLoader(repository);
+        // Breadth first: parents are listed (and so created) before their children.
+        var pending = new Queue<Listing>([new Listing(tree, "", root, _includes)]);
+        while (pending.TryDequeue(out var listing))
         {
-            Workers.ForEach(level, concurrency, () => new TreeBlobLoader(repository), (loader, listing) => Expand(listing, loader.Load(listing.Tree)), ct);
-            foreach (var listing in level)
-            {
-                targets.Files.AddRange(listing.Found.Files);
-                targets.Directories.AddRange(listing.Found.Directories);
-                targets.Symlinks.AddRange(listing.Found.Symlinks);
-            }
-            level = level.SelectMany(l => l.Subdirectories).ToList();
+            ct.ThrowIfCancellationRequested();
+            Expand(listing, loader.Load(listing.Tree), targets, pending);
         }
         return targets;
     }
 
-    private static void Expand(Listing listing, List<Node> nodes)
+    private static void Expand(Listing listing, List<Node> nodes, RestoreTargets found, Queue<Listing> pending)
     {
         foreach (var node in nodes)
         {
@@ -94,18 +78,18 @@ internal sealed class RestoreTreeWalker(Repository repository, IReadOnlyList<str
             switch (node.Type)
             {
                 case NodeTypes.Dir:
-                    listing.Found.Directories.Add((target, NodeAttributes.Of(node)));
+                    found.Directories.Add((target, NodeAttributes.Of(node)));
                     if (node.Subtree is { } subtree)
                     {
-                        listing.Subdirectories.Add(new Listing(subtree, inner, target, selected ? [] : includes));
+                        pending.Enqueue(new Listing(subtree, inner, target, selected ? [] : includes));
                     }
                     break;
                 case NodeTypes.File when selected:
                     var content = node.Content ?? throw new RepositoryException($"restore {target}: file node without content");
-                    listing.Found.Files.Add(new RestoreFile(target, NodeAttributes.Of(node), content));
+                    found.Files.Add(new RestoreFile(target, NodeAttributes.Of(node), content));
                     break;
                 case NodeTypes.Symlink when selected:
-                    listing.Found.Symlinks.Add((target, NodeAttributes.Of(node), node.LinkTarget ?? ""));
+                    found.Symlinks.Add((target, NodeAttributes.Of(node), node.LinkTarget ?? ""));
                     break;
                 default:
                     // Devices, fifos and sockets are not recreated (needs mknod); restic does so only as root.

@@ -16,7 +16,7 @@ public sealed class Restorer(Repository repository)
         var root = Path.GetFullPath(targetDirectory);
         var workers = Math.Max(1, options.Concurrency);
         using var walkCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var walker = new RestoreTreeWalker(repository, options.Includes, workers);
+        var walker = new RestoreTreeWalker(repository, options.Includes);
         var walk = Task.Run(() => walker.Walk(snapshot.Tree, root, walkCancel.Token), walkCancel.Token);
         await using var repoLock = await LockWhileWalkingAsync(walk, walkCancel, ct).ConfigureAwait(false);
         Directory.CreateDirectory(root);

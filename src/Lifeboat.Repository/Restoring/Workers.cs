@@ -1,11 +1,11 @@
-using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 
 namespace Lifeboat.Repository.Restoring;
 
 /// <summary>
-/// Runs CPU-bound restore work on a fixed number of threads with blocking calls: each thread owns one worker
-/// (and its buffers) and takes the next item when it is done with the last.
+/// Runs CPU-bound restore work on a fixed number of threads with blocking calls: each thread creates one worker
+/// (with its buffers) for the whole run and takes the next item when it is done with the last. (Parallel.ForEach
+/// would recreate the workers whenever it recycles its tasks, and with them fault in fresh buffers.)
 /// </summary>
 internal static class Workers
 {
@@ -13,23 +13,33 @@ internal static class Workers
         Action<TWorker, TItem> process, CancellationToken ct)
         where TWorker : IDisposable
     {
-        try
+        var next = -1;
+        ExceptionDispatchInfo? failure = null;
+        void Run()
         {
-            Parallel.ForEach(
-                Partitioner.Create(items, EnumerablePartitionerOptions.NoBuffering),
-                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, concurrency), CancellationToken = ct },
-                createWorker,
-                (item, _, worker) =>
+            try
+            {
+                using var worker = createWorker();
+                int i;
+                while (Volatile.Read(ref failure) is null && (i = Interlocked.Increment(ref next)) < items.Count)
                 {
-                    process(worker, item);
-                    return worker;
-                },
-                worker => worker.Dispose());
+                    ct.ThrowIfCancellationRequested();
+                    process(worker, items[i]);
+                }
+            }
+            catch (Exception e)
+            {
+                // The first failure is the one reported (a RepositoryException naming the pack or file); the
+                // other threads stop after their current item.
+                Interlocked.CompareExchange(ref failure, ExceptionDispatchInfo.Capture(e), null);
+            }
         }
-        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
-        {
-            // Callers see the first failure itself (a RepositoryException naming the pack or file).
-            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-        }
+
+        var helpers = Enumerable.Range(1, Math.Clamp(concurrency, 1, Math.Max(1, items.Count)) - 1)
+            .Select(_ => Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
+            .ToArray();
+        Run();
+        Task.WaitAll(helpers);
+        failure?.Throw();
     }
 }
