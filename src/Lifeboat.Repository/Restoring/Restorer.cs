@@ -13,6 +13,7 @@ public sealed class Restorer(Repository repository)
     {
         options ??= new RestoreOptions();
         var clock = Stopwatch.StartNew();
+        ReturnGarbageToSystem();
         var root = Path.GetFullPath(targetDirectory);
         var workers = Math.Max(1, options.Concurrency);
         using var walkCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -23,6 +24,7 @@ public sealed class Restorer(Repository repository)
         var targets = await walk.ConfigureAwait(false);
         targets.CreateDirectoriesAndSymlinks();
         var plan = RestorePlan.Create(repository.Index, targets.Files);
+        ReturnGarbageToSystem();
         var counters = new RestoreCounters();
         void Report() => options.Progress?.Report(new RestoreProgress(counters.FilesDone, targets.Files.Count, counters.BytesWritten, plan.TotalBytes, clock.Elapsed));
 
@@ -71,6 +73,14 @@ public sealed class Restorer(Repository repository)
         return new RestoreResult(targets.Files.Count, targets.Directories.Count, counters.BytesWritten, counters.SparseBytesSkipped, verified);
     }
 
+
+    /// <summary>
+    /// A restore's peak memory comes on top of what is already resident: the garbage left by opening the
+    /// repository (index documents) and, before the data phase, by decoding the trees. One blocking collection
+    /// that compacts and gives the freed memory back costs a few milliseconds and lowers the peak by several MiB
+    /// (measured: 20,000 files 94 → 84 MiB, 1 GiB sparse image 80 → 75 MiB).
+    /// </summary>
+    private static void ReturnGarbageToSystem() => GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
     /// <summary>
     /// Takes the shared lock while <paramref name="walk"/> reads the snapshot's trees (the lock protocol waits
