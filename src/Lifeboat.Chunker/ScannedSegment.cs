@@ -103,19 +103,47 @@ internal sealed class ScannedSegment
 
         var window = RabinTables.WindowSize;
         var digest = tables.Fingerprint(bytes[..window]);
-        long firstBit = 0;
-        if (Prefix == 0)
+        if (Prefix == 0 && (digest & mask) == 0)
         {
             // First segment: the first complete window ends after byte 63.
-            if ((digest & mask) == 0)
-            {
-                bits[0] |= 1UL << 63;
-            }
-
-            firstBit = window;
+            bits[0] |= 1UL << 63;
         }
 
-        RollingScan.MarkCandidates(tables, bytes, window, bytes.Length, mask, digest, bits, firstBit);
+        // Block by block, so runs of zeros (holes and unwritten areas of disk images, read as a stream) cost a
+        // check instead of a hash per byte: every window inside a zero block is all zeros, whose fingerprint 0 is
+        // a candidate under any mask, and the digest after it is 0 again. Only a block's first 64 windows, which
+        // reach back before it, are rolled. Bit k stands for the window ending after byte Prefix + k.
+        const int block = 64 * 1024;
+        for (var from = window; from < bytes.Length;)
+        {
+            var to = Math.Min(bytes.Length, from + block);
+            if (to - from > window && !bytes[from..to].ContainsAnyExcept((byte)0))
+            {
+                RollingScan.MarkCandidates(tables, bytes, from, from + window, mask, digest, bits, from - Prefix);
+                SetBits(bits, from + window - Prefix, to - Prefix);
+                digest = 0;
+            }
+            else
+            {
+                RollingScan.MarkCandidates(tables, bytes, from, to, mask, digest, bits, from - Prefix);
+                digest = tables.Fingerprint(bytes[(to - window)..to]);
+            }
+
+            from = to;
+        }
+    }
+
+    /// <summary>Sets bits [from, to).</summary>
+    private static void SetBits(Span<ulong> bits, long from, long to)
+    {
+        for (var bit = from; bit < to;)
+        {
+            var word = (int)(bit >> 6);
+            var offset = (int)(bit & 63);
+            var count = (int)Math.Min(64 - offset, to - bit);
+            bits[word] |= (count == 64 ? ulong.MaxValue : ((1UL << count) - 1)) << offset;
+            bit += count;
+        }
     }
 }
 
