@@ -32,7 +32,7 @@ internal sealed class RestoreCounters
 /// and writes it to every place it goes. Its buffers grow to the largest window and blob it meets, so the
 /// memory of a restore is bounded by workers × (window + largest blob), whatever the pack size.
 /// </summary>
-internal sealed class PackRestorer(Repository repository, RestoreCounters counters) : IDisposable
+internal sealed class PackRestorer(Repository repository, RestoreCounters counters, int largestBlob) : IDisposable
 {
     /// <summary>Neighbouring blobs are read together up to this many bytes (a larger blob is read on its own).</summary>
     private const int ReadWindow = 1 << 20;
@@ -40,7 +40,8 @@ internal sealed class PackRestorer(Repository repository, RestoreCounters counte
     /// <summary>Unneeded bytes between two needed blobs that are read through rather than starting a new read.</summary>
     private const int MaxGap = 256 << 10;
 
-    private readonly NativeBuffer _packData = new();
+    // Sized once for the largest read: growing it on the way would map (and fault in) fresh pages each time.
+    private readonly NativeBuffer _packData = new(Math.Max(ReadWindow, largestBlob));
     private readonly BlobDecoder _decoder = new(repository.MasterKey);
 
     public void Restore(PackPart part, CancellationToken ct)

@@ -43,7 +43,11 @@ internal sealed class RestorePlan
         Parts = parts;
         EmptyFiles = emptyFiles;
         TotalBytes = totalBytes;
+        LargestBlob = parts.Count == 0 ? 0 : parts.Max(p => p.Blobs.Max(b => (int)b.Blob.Length));
     }
+
+    /// <summary>Stored length of the largest blob to read.</summary>
+    public int LargestBlob { get; }
 
     public List<PackPart> Parts { get; }
 

@@ -35,7 +35,7 @@ public sealed class Restorer(Repository repository)
                 file.CreateEmpty();
                 counters.FileDone();
             }
-            await Task.Run(() => Workers.ForEach(plan.Parts, workers, () => new PackRestorer(repository, counters),
+            await Task.Run(() => Workers.ForEach(plan.Parts, workers, () => new PackRestorer(repository, counters, plan.LargestBlob),
                 (worker, part) =>
                 {
                     worker.Restore(part, ct);

@@ -23,6 +23,15 @@ internal sealed unsafe partial class NativeBuffer : IDisposable
     [LibraryImport("libc", EntryPoint = "munmap")]
     private static partial int MUnmap(void* address, nuint length);
 
+    /// <summary>Maps room for <paramref name="capacity"/> bytes up front (pages are only backed once touched).</summary>
+    public NativeBuffer(int capacity = 0)
+    {
+        if (capacity > 0)
+        {
+            Take(capacity);
+        }
+    }
+
     /// <summary>The first <paramref name="length"/> bytes, growing the buffer (contents not kept) if needed.</summary>
     public Span<byte> Take(int length)
     {
