@@ -135,6 +135,25 @@ public class RestoreMatchesResticTests
     }
 
     [Fact]
+    public async Task Included_directory_is_restored_with_the_directories_leading_to_it_and_nothing_else()
+    {
+        using var tmp = new TempDir();
+        var src = tmp.Sub("src");
+        CreateSample(src);
+        await using var repo = await TestRepos.InitAsync(tmp.Sub("repo"));
+        var snapshot = (await new Archiver(repo).BackupAsync([src])).Snapshot;
+
+        var result = await new Restorer(repo).RestoreAsync(snapshot, tmp.Sub("out"), new RestoreOptions { Includes = [src + "/dir/sub"], Verify = true });
+
+        var restored = Directory.EnumerateFileSystemEntries(tmp.Sub("out") + src, "*", SearchOption.AllDirectories)
+            .Select(p => Path.GetRelativePath(tmp.Sub("out") + src, p)).Order(StringComparer.Ordinal);
+        Assert.Equal(["dir", "dir/sub", "dir/sub/multi.bin"], restored);
+        Assert.Equal(1, result.VerifiedFiles);
+        Assert.Equal(Hash(src + "/dir/sub/multi.bin"), Hash(tmp.Sub("out") + src + "/dir/sub/multi.bin"));
+        Assert.Equal((UnixFileMode)0x1c0, File.GetUnixFileMode(tmp.Sub("out") + src + "/dir/sub"));
+    }
+
+    [Fact]
     public async Task Existing_files_in_the_target_are_replaced_not_merged()
     {
         using var tmp = new TempDir();

@@ -8,21 +8,27 @@ namespace Lifeboat.Repository.Restoring;
 /// while blocks arrive from any pack worker, and gets its owner, mode and times and is closed after its last block,
 /// so restoring many files never holds more descriptors than files in progress.
 /// </summary>
-internal sealed class RestoreFile(string path, NodeAttributes attributes, List<Id> content)
+internal sealed class RestoreFile(string directory, string name, NodeAttributes attributes, List<Id> content)
 {
     private const int NotOpen = -1;
     private const int Finished = -2;
     private const int Opening = -3;
 
     private int _fd = NotOpen;
+    private int _blocks;
     private int _pendingBlocks;
+    private List<Id>? _content = content;
 
-    public string Path { get; } = path;
+    // The full path is only kept while the file is open: tens of thousands of waiting files share their
+    // directory's path string instead of each holding its own.
+    private string? _openPath;
+
+    public string Path => _openPath ?? System.IO.Path.Join(directory, name);
 
     public NodeAttributes Attributes { get; } = attributes;
 
-    /// <summary>Data blob ids, in content order.</summary>
-    public List<Id> Content { get; } = content;
+    /// <summary>Data blob ids, in content order (null once dropped after planning).</summary>
+    public List<Id> Content => _content ?? throw new InvalidOperationException($"restore {Path}: content already dropped");
 
     /// <summary>Length given by the stored content (restic restores the content as stored, not the recorded size).</summary>
     public long Length { get; private set; }
@@ -30,8 +36,12 @@ internal sealed class RestoreFile(string path, NodeAttributes attributes, List<I
     public void Plan(long length)
     {
         Length = length;
-        _pendingBlocks = Content.Count;
+        _blocks = Content.Count;
+        _pendingBlocks = _blocks;
     }
+
+    /// <summary>Lets the blob id list go once the plan holds the blocks (unless the files are verified afterwards).</summary>
+    public void DropContent() => _content = null;
 
     /// <summary>
     /// Writes one block (a zero block is skipped: the file is sized first, so it reads back as a hole).
@@ -42,11 +52,11 @@ internal sealed class RestoreFile(string path, NodeAttributes attributes, List<I
         var fd = Volatile.Read(ref _fd);
         if (fd < 0)
         {
-            fd = Open(presize: Content.Count > 1 || zero);
+            fd = Open(presize: _blocks > 1 || zero);
         }
         if (!zero)
         {
-            data.WriteTo(fd, offset, Path);
+            data.WriteTo(fd, offset, _openPath!);
         }
         if (Interlocked.Decrement(ref _pendingBlocks) != 0)
         {
@@ -95,9 +105,10 @@ internal sealed class RestoreFile(string path, NodeAttributes attributes, List<I
     private int Create(bool presize)
     {
         int fd;
+        var path = Path;
         try
         {
-            fd = UnixFiles.CreateForWriting(Path);
+            fd = UnixFiles.CreateForWriting(path);
         }
         catch
         {
@@ -108,7 +119,7 @@ internal sealed class RestoreFile(string path, NodeAttributes attributes, List<I
         {
             if (presize)
             {
-                UnixFiles.SetLength(fd, Length, Path);
+                UnixFiles.SetLength(fd, Length, path);
             }
         }
         catch
@@ -117,6 +128,7 @@ internal sealed class RestoreFile(string path, NodeAttributes attributes, List<I
             Volatile.Write(ref _fd, NotOpen);
             throw;
         }
+        _openPath = path;
         Volatile.Write(ref _fd, fd);
         return fd;
     }
@@ -125,12 +137,13 @@ internal sealed class RestoreFile(string path, NodeAttributes attributes, List<I
     {
         try
         {
-            NodeMetadata.Apply(fd, Path, Attributes);
+            NodeMetadata.Apply(fd, _openPath!, Attributes);
         }
         finally
         {
             Volatile.Write(ref _fd, Finished);
             UnixFiles.Close(fd);
+            _openPath = null;
         }
     }
 }

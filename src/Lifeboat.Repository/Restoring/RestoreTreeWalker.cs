@@ -66,30 +66,37 @@ internal sealed class RestoreTreeWalker(Repository repository, IReadOnlyList<str
             {
                 throw new RepositoryException($"tree {listing.Tree.Short}: unsafe node name '{node.Name}'");
             }
-            var inner = listing.SnapshotPath + "/" + node.Name;
             var includes = listing.Includes;
-            var selected = includes.Count == 0 || includes.Any(i => inner == i || inner.StartsWith(i + "/", StringComparison.Ordinal));
-            var ancestor = !selected && includes.Any(i => i.StartsWith(inner + "/", StringComparison.Ordinal));
-            if (!selected && !ancestor)
+            var selected = true;
+            if (includes.Count > 0)
             {
-                continue;
+                var inner = listing.SnapshotPath + "/" + node.Name;
+                selected = includes.Any(i => inner == i || inner.StartsWith(i + "/", StringComparison.Ordinal));
+                var ancestor = !selected && includes.Any(i => i.StartsWith(inner + "/", StringComparison.Ordinal));
+                if (!selected && !ancestor)
+                {
+                    continue;
+                }
             }
-            var target = Path.Combine(listing.TargetPath, node.Name);
             switch (node.Type)
             {
                 case NodeTypes.Dir:
-                    found.Directories.Add((target, NodeAttributes.Of(node)));
+                    var directory = Path.Join(listing.TargetPath, node.Name);
+                    found.Directories.Add((directory, NodeAttributes.Of(node)));
                     if (node.Subtree is { } subtree)
                     {
-                        pending.Enqueue(new Listing(subtree, inner, target, selected ? [] : includes));
+                        // Below a selected directory everything is selected: the snapshot path is no longer needed.
+                        pending.Enqueue(selected
+                            ? new Listing(subtree, "", directory, [])
+                            : new Listing(subtree, listing.SnapshotPath + "/" + node.Name, directory, includes));
                     }
                     break;
                 case NodeTypes.File when selected:
-                    var content = node.Content ?? throw new RepositoryException($"restore {target}: file node without content");
-                    found.Files.Add(new RestoreFile(target, NodeAttributes.Of(node), content));
+                    var content = node.Content ?? throw new RepositoryException($"restore {Path.Join(listing.TargetPath, node.Name)}: file node without content");
+                    found.Files.Add(new RestoreFile(listing.TargetPath, node.Name, NodeAttributes.Of(node), content));
                     break;
                 case NodeTypes.Symlink when selected:
-                    found.Symlinks.Add((target, NodeAttributes.Of(node), node.LinkTarget ?? ""));
+                    found.Symlinks.Add((Path.Join(listing.TargetPath, node.Name), NodeAttributes.Of(node), node.LinkTarget ?? ""));
                     break;
                 default:
                     // Devices, fifos and sockets are not recreated (needs mknod); restic does so only as root.
