@@ -29,8 +29,9 @@ internal sealed class RestoreCounters
 
 /// <summary>
 /// One pack worker: reads the needed blobs of a pack part in windows of neighbouring blobs, decodes each blob once
-/// and writes it to every place it goes. Its buffers grow to the largest window and blob it meets, so the
-/// memory of a restore is bounded by workers × (window + largest blob), whatever the pack size.
+/// and writes it to every place it goes. Its read buffer holds one window or the largest blob (and the decoder one
+/// decompressed blob), so the memory of a restore is bounded by workers × (window + largest blob), whatever the
+/// pack size.
 /// </summary>
 internal sealed class PackRestorer(Repository repository, RestoreCounters counters, int largestBlob) : IDisposable
 {
