@@ -23,11 +23,12 @@ public class BlobDecoderTests
         var sealedData = key.Seal(stored);
         var blob = new PackedBlob(Id.Hash(data), BlobType.Data, Pack, 0, (uint)sealedData.Length, compressed ? (uint)length : 0);
         using var decoder = new BlobDecoder(key);
+        using var scratch = new Util.NativeBuffer();
 
         var plaintext = decoder.Decode(blob, sealedData);
 
         Assert.Equal(length, plaintext.Length);
-        Assert.Equal(data, plaintext.ToSpan(new Util.NativeBuffer()).ToArray());
+        Assert.Equal(data, plaintext.ToSpan(scratch).ToArray());
         Assert.False(plaintext.IsAllZero());
     }
 
