@@ -35,6 +35,48 @@ public class FormatTests
     }
 
     [Fact]
+    public void Tree_fields_match_case_insensitively_like_gos_decoder()
+    {
+        var json = "{\"nodes\":[{\"Name\":\"a\",\"TYPE\":\"file\",\"mode\":420,\"MTime\":\"2020-01-02T03:04:05Z\",\"Size\":3,"
+            + "\"content\":[\"" + new string('1', 64) + "\"]},{\"name\":\"b\",\"type\":\"dir\",\"subtree\":\"" + new string('2', 64) + "\"}]}";
+        var nodes = TreeCodec.Decode(System.Text.Encoding.UTF8.GetBytes(json), "tree test");
+        Assert.Equal(["a", "b"], nodes.Select(n => n.Name));
+        Assert.Equal("file", nodes[0].Type);
+        Assert.Equal(3UL, nodes[0].Size);
+        Assert.Equal(GoTime.Parse("2020-01-02T03:04:05Z"), nodes[0].ModTime);
+        Assert.Single(nodes[0].Content!);
+        Assert.Equal(Id.Parse(new string('2', 64)), nodes[1].Subtree);
+    }
+
+    [Fact]
+    public void Times_parse_to_the_same_instant_whatever_the_offset()
+    {
+        var utc = GoTime.Parse("2024-02-29T22:30:00.000000001Z");
+        var east = GoTime.Parse("2024-03-01t01:00:00.000000001+02:30");
+        Assert.Equal(utc.UnixSeconds, east.UnixSeconds);
+        Assert.Equal(1, east.Nanoseconds);
+        Assert.Equal(9000, east.OffsetSeconds);
+        Assert.Equal(GoTime.Parse("2024-02-29T22:30:00z").UnixSeconds, utc.UnixSeconds);
+    }
+
+    [Theory]
+    [InlineData("2020-13-02T03:04:05Z")]
+    [InlineData("2021-02-29T03:04:05Z")]
+    [InlineData("2020-01-02 03:04:05Z")]
+    [InlineData("2020-01-02T24:04:05Z")]
+    [InlineData("2020-01-02T03:04:05.Z")]
+    [InlineData("2020-01-02T03:04:05.1234567890Z")]
+    [InlineData("2020-01-02T03:04:05+0200")]
+    [InlineData("2020-01-02T03:04:05")]
+    [InlineData("2020-01-02T03:04:05Zx")]
+    [InlineData("２０２０-01-02T03:04:05Z")]
+    public void Invalid_times_are_refused_naming_the_text(string text)
+    {
+        var e = Assert.Throws<FormatException>(() => GoTime.Parse(text));
+        Assert.Contains(text, e.Message);
+    }
+
+    [Fact]
     public void Tree_encoding_matches_restic_file_node_bytes()
     {
         var t = GoTime.Parse("2020-01-02T03:04:05.123456789Z");

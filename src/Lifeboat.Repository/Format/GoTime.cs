@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace Lifeboat.Repository.Format;
 
@@ -8,7 +7,7 @@ namespace Lifeboat.Repository.Format;
 /// A timestamp with nanosecond precision and a zone offset, formatted like Go's time.RFC3339Nano
 /// (.NET DateTime only has 100 ns ticks, which would change tree ids).
 /// </summary>
-public readonly partial record struct GoTime(long UnixSeconds, int Nanoseconds, int OffsetSeconds)
+public readonly record struct GoTime(long UnixSeconds, int Nanoseconds, int OffsetSeconds)
 {
     public static GoTime FromUnix(long seconds, long nanoseconds, bool localZone = true)
     {
@@ -70,21 +69,75 @@ public readonly partial record struct GoTime(long UnixSeconds, int Nanoseconds, 
         return sb.ToString();
     }
 
-    [GeneratedRegex(@"^(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d\d):(\d\d))$")]
-    private static partial Regex Rfc3339();
+    private static readonly int[] NanosScale = [0, 100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100, 10, 1];
 
-    public static GoTime Parse(string s)
+    /// <summary>
+    /// RFC 3339 as Go writes it (YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)). Parsed by hand: trees carry three
+    /// times per node, and a regex allocated ~1.6 KB per time (96 MB for a 20,000-file restore).
+    /// </summary>
+    public static GoTime Parse(string s) =>
+        TryParse(s, out var time) ? time : throw new FormatException($"invalid RFC 3339 time '{s}'");
+
+    private static bool TryParse(ReadOnlySpan<char> s, out GoTime time)
     {
-        var m = Rfc3339().Match(s);
-        if (!m.Success)
+        time = default;
+        if (s.Length < 20
+            || !Number(s, 0, 4, out var year) || s[4] != '-' || !Number(s, 5, 2, out var month) || s[7] != '-'
+            || !Number(s, 8, 2, out var day) || (s[10] != 'T' && s[10] != 't')
+            || !Number(s, 11, 2, out var hour) || s[13] != ':' || !Number(s, 14, 2, out var minute) || s[16] != ':'
+            || !Number(s, 17, 2, out var second))
         {
-            throw new FormatException($"invalid RFC 3339 time '{s}'");
+            return false;
         }
-        int G(int i) => int.Parse(m.Groups[i].Value, CultureInfo.InvariantCulture);
-        var local = new DateTime(G(1), G(2), G(3), G(4), G(5), G(6), DateTimeKind.Utc);
-        var nanos = m.Groups[7].Success ? int.Parse(m.Groups[7].Value.PadRight(9, '0'), CultureInfo.InvariantCulture) : 0;
-        var offset = m.Groups[8].Success ? 0 : (G(10) * 3600 + G(11) * 60) * (m.Groups[9].Value == "-" ? -1 : 1);
-        var unix = (long)(local - DateTime.UnixEpoch).TotalSeconds - offset;
-        return new GoTime(unix, nanos, offset);
+        var i = 19;
+        var nanos = 0;
+        if (s[i] == '.')
+        {
+            var first = ++i;
+            while (i < s.Length && char.IsAsciiDigit(s[i]))
+            {
+                i++;
+            }
+            if (i - first is < 1 or > 9 || !Number(s, first, i - first, out var fraction))
+            {
+                return false;
+            }
+            nanos = fraction * NanosScale[i - first];
+        }
+        int offset;
+        if (i + 1 == s.Length && (s[i] == 'Z' || s[i] == 'z'))
+        {
+            offset = 0;
+        }
+        else if (i + 6 == s.Length && (s[i] == '+' || s[i] == '-') && Number(s, i + 1, 2, out var offsetHours) && s[i + 3] == ':'
+            && Number(s, i + 4, 2, out var offsetMinutes))
+        {
+            offset = ((offsetHours * 3600) + (offsetMinutes * 60)) * (s[i] == '-' ? -1 : 1);
+        }
+        else
+        {
+            return false;
+        }
+        if (month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(Math.Max(1, year), month) || hour > 23 || minute > 59 || second > 59 || year < 1)
+        {
+            return false;
+        }
+        var local = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc);
+        time = new GoTime((long)(local - DateTime.UnixEpoch).TotalSeconds - offset, nanos, offset);
+        return true;
+    }
+
+    private static bool Number(ReadOnlySpan<char> s, int start, int length, out int value)
+    {
+        value = 0;
+        foreach (var c in s.Slice(start, length))
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+            value = (value * 10) + (c - '0');
+        }
+        return true;
     }
 }

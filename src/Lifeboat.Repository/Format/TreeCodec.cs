@@ -109,12 +109,24 @@ public static class TreeCodec
         }
     }
 
-    // Go's decoder matches field names case-insensitively; restic's own writers use lower case.
-    private static bool TryGet(JsonElement obj, string name, out JsonElement value)
+    private static readonly string[] NodeFields =
+    [
+        "name", "type", "mode", "mtime", "atime", "ctime", "uid", "gid", "user", "group", "inode", "device_id", "size",
+        "links", "linktarget", "linktarget_raw", "device", "error", "content", "subtree", "extended_attributes",
+    ];
+
+    // Go's decoder matches field names case-insensitively; restic's own writers use lower case. Looking for every
+    // absent field that way costs a scan that allocates each property's name, so it is done only for objects that
+    // have a property the exact names did not find (caseSensitive: false).
+    private static bool TryGet(JsonElement obj, string name, out JsonElement value, bool caseSensitive = false)
     {
         if (obj.TryGetProperty(name, out value))
         {
             return true;
+        }
+        if (caseSensitive)
+        {
+            return false;
         }
         foreach (var p in obj.EnumerateObject())
         {
@@ -127,46 +139,63 @@ public static class TreeCodec
         return false;
     }
 
-    private static string? Str(JsonElement o, string name) =>
-        TryGet(o, name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    private static string? Str(JsonElement o, string name, bool caseSensitive = false) =>
+        TryGet(o, name, out var v, caseSensitive) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
-    private static ulong U64(JsonElement o, string name) =>
-        TryGet(o, name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetUInt64() : 0;
+    private static ulong U64(JsonElement o, string name, bool caseSensitive) =>
+        TryGet(o, name, out var v, caseSensitive) && v.ValueKind == JsonValueKind.Number ? v.GetUInt64() : 0;
 
-    private static GoTime Time(JsonElement o, string name)
+    private static GoTime Time(JsonElement o, string name, bool caseSensitive)
     {
-        var s = Str(o, name);
+        var s = Str(o, name, caseSensitive);
         return s is null ? default : GoTime.Parse(s);
+    }
+
+    /// <summary>True when every property of the node is one of the known fields spelled exactly.</summary>
+    private static bool AllFieldsExact(JsonElement node)
+    {
+        var properties = 0;
+        foreach (var _ in node.EnumerateObject())
+        {
+            properties++;
+        }
+        var exact = 0;
+        foreach (var field in NodeFields)
+        {
+            exact += node.TryGetProperty(field, out _) ? 1 : 0;
+        }
+        return exact == properties;
     }
 
     private static Node DecodeNode(JsonElement e)
     {
-        var rawName = Str(e, "name") ?? throw new FormatException("node without name");
+        var cs = AllFieldsExact(e);
+        var rawName = Str(e, "name", cs) ?? throw new FormatException("node without name");
         var node = new Node
         {
             Name = GoQuote.Unquote(rawName),
-            Type = Str(e, "type") ?? throw new FormatException($"node '{rawName}' without type"),
-            Mode = (uint)U64(e, "mode"),
-            ModTime = Time(e, "mtime"),
-            AccessTime = Time(e, "atime"),
-            ChangeTime = Time(e, "ctime"),
-            Uid = (uint)U64(e, "uid"),
-            Gid = (uint)U64(e, "gid"),
-            User = Str(e, "user"),
-            Group = Str(e, "group"),
-            Inode = U64(e, "inode"),
-            DeviceId = U64(e, "device_id"),
-            Size = U64(e, "size"),
-            Links = U64(e, "links"),
-            LinkTarget = Str(e, "linktarget"),
-            Device = U64(e, "device"),
-            Error = Str(e, "error"),
+            Type = Str(e, "type", cs) ?? throw new FormatException($"node '{rawName}' without type"),
+            Mode = (uint)U64(e, "mode", cs),
+            ModTime = Time(e, "mtime", cs),
+            AccessTime = Time(e, "atime", cs),
+            ChangeTime = Time(e, "ctime", cs),
+            Uid = (uint)U64(e, "uid", cs),
+            Gid = (uint)U64(e, "gid", cs),
+            User = Str(e, "user", cs),
+            Group = Str(e, "group", cs),
+            Inode = U64(e, "inode", cs),
+            DeviceId = U64(e, "device_id", cs),
+            Size = U64(e, "size", cs),
+            Links = U64(e, "links", cs),
+            LinkTarget = Str(e, "linktarget", cs),
+            Device = U64(e, "device", cs),
+            Error = Str(e, "error", cs),
         };
-        if (Str(e, "linktarget_raw") is { } raw)
+        if (Str(e, "linktarget_raw", cs) is { } raw)
         {
             node.LinkTarget = Encoding.UTF8.GetString(Convert.FromBase64String(raw));
         }
-        if (TryGet(e, "content", out var content) && content.ValueKind == JsonValueKind.Array)
+        if (TryGet(e, "content", out var content, cs) && content.ValueKind == JsonValueKind.Array)
         {
             node.Content = new List<Id>(content.GetArrayLength());
             foreach (var c in content.EnumerateArray())
@@ -174,11 +203,11 @@ public static class TreeCodec
                 node.Content.Add(Id.Parse(c.GetString() ?? throw new FormatException("null content id")));
             }
         }
-        if (Str(e, "subtree") is { } st)
+        if (Str(e, "subtree", cs) is { } st)
         {
             node.Subtree = Id.Parse(st);
         }
-        if (TryGet(e, "extended_attributes", out var xa) && xa.ValueKind == JsonValueKind.Array)
+        if (TryGet(e, "extended_attributes", out var xa, cs) && xa.ValueKind == JsonValueKind.Array)
         {
             node.ExtendedAttributes = xa.EnumerateArray()
                 .Select(a => new ExtendedAttribute(Str(a, "name") ?? "", Convert.FromBase64String(Str(a, "value") ?? "")))
