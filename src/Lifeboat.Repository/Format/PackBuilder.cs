@@ -161,7 +161,7 @@ internal sealed record FinishedPack(Id PackId, List<PackedBlob> Blobs, ReadOnlyM
 internal sealed class PackSpool : IDisposable
 {
     private const string Prefix = "pack-";
-    private readonly FileStream _stream;
+    private readonly DirectFileWriter _file;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
     public PackSpool(string directory)
@@ -169,35 +169,28 @@ internal sealed class PackSpool : IDisposable
         Directory.CreateDirectory(directory);
         Path = System.IO.Path.Combine(directory,
             $"{Prefix}{SafeHost()}-{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.tmp");
-        _stream = new FileStream(Path, new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.ReadWrite,
-            Share = FileShare.Read,
-            BufferSize = 1 << 16,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        });
+        // Past the page cache: the pack is not read again by this run (see DirectFileWriter).
+        _file = new DirectFileWriter(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     public string Path { get; }
 
     public void Write(ReadOnlySpan<byte> data)
     {
-        _stream.Write(data);
+        _file.Write(data);
         _hash.AppendData(data);
     }
 
     /// <summary>Makes the file durable and returns the SHA-256 of its contents.</summary>
     public Id Complete()
     {
-        _stream.Flush(flushToDisk: true);
-        _stream.Dispose();
+        _file.Complete();
         return new Id(_hash.GetHashAndReset());
     }
 
     public void Dispose()
     {
-        _stream.Dispose();
+        _file.Dispose();
         _hash.Dispose();
         try
         {

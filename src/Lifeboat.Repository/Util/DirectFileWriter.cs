@@ -1,0 +1,200 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+
+namespace Lifeboat.Repository.Util;
+
+/// <summary>
+/// Writes a new file front to back, bypassing the page cache (O_DIRECT) where the filesystem allows it, and makes it
+/// durable on <see cref="Complete"/>.
+/// Why: a pack is written once and not read again by the backup that writes it, so passing it through the page cache
+/// only evicts the host's working set (VM disks, the data being backed up). It is also much cheaper: on a virtual
+/// machine whose memory the hypervisor backs lazily, every fresh page-cache page costs a host fault (measured here:
+/// 1 GiB written through the cache costs ~3 s of system time, with O_DIRECT 0.1 s), and the fsync that durability
+/// needs anyway then has nothing left to flush.
+/// Bytes are gathered in a page-aligned staging buffer and written in aligned blocks; the last, partial block is
+/// written padded and the file truncated to its real length. Filesystems without O_DIRECT (tmpfs, some FUSE and
+/// network filesystems) get plain buffered writes of the same blocks.
+/// </summary>
+internal sealed unsafe partial class DirectFileWriter : IDisposable
+{
+    /// <summary>Alignment that satisfies every common device (512-byte and 4 KiB logical sectors).</summary>
+    private const int Alignment = 4096;
+    private const int StagingSize = 1 << 20;
+    private const int MaxPooledStaging = 4;
+    private const int EINTR = 4;
+    private const int EINVAL = 22;
+    private const int FSetFl = 4;
+    private const int FGetFl = 3;
+
+    private static readonly ConcurrentBag<NativeBuffer> StagingPool = [];
+
+    private readonly int _directFlag = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x10000 : 0x4000;
+    private NativeBuffer? _staging;
+    private int _fd;
+    private int _filled;
+    private long _written;
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags, int mode);
+
+    [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
+    private static partial nint PWrite(int fd, byte* buffer, nuint count, long offset);
+
+    [LibraryImport("libc", EntryPoint = "ftruncate", SetLastError = true)]
+    private static partial int FTruncate(int fd, long length);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int FSync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int Fcntl(int fd, int command, int argument);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    private static partial int Close(int fd);
+
+    /// <summary>Creates <paramref name="path"/> (it must not exist) with the given permission bits.</summary>
+    public DirectFileWriter(string path, UnixFileMode mode, bool direct = true)
+    {
+        Path = path;
+        const int writeOnly = 0x1, create = 0x40, exclusive = 0x80, closeOnExec = 0x80000;
+        var flags = writeOnly | create | exclusive | closeOnExec;
+        _fd = direct ? Open(path, flags | _directFlag, (int)mode) : -1;
+        if (_fd >= 0)
+        {
+            IsDirect = true;
+        }
+        else
+        {
+            var errno = direct ? Marshal.GetLastPInvokeError() : EINVAL;
+            if (errno != EINVAL)
+            {
+                throw Failure("create", errno);
+            }
+            _fd = Open(path, flags, (int)mode); // the filesystem refuses O_DIRECT
+            if (_fd < 0)
+            {
+                throw Failure("create", Marshal.GetLastPInvokeError());
+            }
+        }
+        _staging = StagingPool.TryTake(out var pooled) ? pooled : new NativeBuffer(StagingSize);
+    }
+
+    public string Path { get; }
+
+    /// <summary>Whether writes bypass the page cache (false once the filesystem refused an aligned direct write).</summary>
+    public bool IsDirect { get; private set; }
+
+    /// <summary>Bytes written so far (including those still in the staging buffer).</summary>
+    public long Length => _written + _filled;
+
+    public void Write(ReadOnlySpan<byte> data)
+    {
+        var staging = Staging();
+        while (!data.IsEmpty)
+        {
+            var n = Math.Min(data.Length, StagingSize - _filled);
+            data[..n].CopyTo(staging[_filled..]);
+            _filled += n;
+            data = data[n..];
+            if (_filled == StagingSize)
+            {
+                WriteStaged(StagingSize);
+            }
+        }
+    }
+
+    /// <summary>Writes what is left, sets the exact length, fsyncs and closes the file.</summary>
+    public void Complete()
+    {
+        if (_filled > 0)
+        {
+            var end = _written + _filled;
+            var padded = IsDirect ? (_filled + Alignment - 1) & ~(Alignment - 1) : _filled;
+            Staging()[_filled..padded].Clear();
+            WriteStaged(padded);
+            if (_written != end)
+            {
+                if (FTruncate(_fd, end) != 0)
+                {
+                    throw Failure("truncate", Marshal.GetLastPInvokeError());
+                }
+                _written = end;
+            }
+        }
+        if (FSync(_fd) != 0)
+        {
+            throw Failure("fsync", Marshal.GetLastPInvokeError());
+        }
+        CloseFile();
+    }
+
+    private Span<byte> Staging() =>
+        (_staging ?? throw new ObjectDisposedException(nameof(DirectFileWriter))).Take(StagingSize);
+
+    private void WriteStaged(int length)
+    {
+        var staging = Staging();
+        fixed (byte* p = staging)
+        {
+            var done = 0;
+            while (done < length)
+            {
+                var r = PWrite(_fd, p + done, (nuint)(length - done), _written + done);
+                if (r < 0)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno == EINTR)
+                    {
+                        continue;
+                    }
+                    if (errno == EINVAL && IsDirect && done == 0)
+                    {
+                        FallBackToBuffered(); // opened with O_DIRECT, but the device wants other alignment
+                        continue;
+                    }
+                    throw Failure("write", errno);
+                }
+                done += (int)r;
+            }
+        }
+        _written += length;
+        _filled = 0;
+    }
+
+    private void FallBackToBuffered()
+    {
+        var flags = Fcntl(_fd, FGetFl, 0);
+        if (flags < 0 || Fcntl(_fd, FSetFl, flags & ~_directFlag) != 0)
+        {
+            throw Failure("write", Marshal.GetLastPInvokeError());
+        }
+        IsDirect = false;
+    }
+
+    private IOException Failure(string what, int errno) =>
+        new($"{what} {Path}: {Marshal.GetPInvokeErrorMessage(errno)}");
+
+    private void CloseFile()
+    {
+        if (_fd >= 0)
+        {
+            Close(_fd);
+            _fd = -1;
+        }
+        if (_staging is { } staging)
+        {
+            _staging = null;
+            if (StagingPool.Count < MaxPooledStaging)
+            {
+                StagingPool.Add(staging);
+            }
+            else
+            {
+                staging.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Closes the file without making it durable (the caller deletes an incomplete file).</summary>
+    public void Dispose() => CloseFile();
+}
