@@ -113,6 +113,42 @@ public class ChunkerPropertyTests
         }).QuickCheckThrowOnFailure();
     }
 
+    [Fact]
+    public void IncrementalCutsFedInRandomPiecesEqualSequential()
+    {
+        Prop.ForAll(Cases(), IncrementalEqualsSequential).QuickCheckThrowOnFailure();
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(40), Prop.ForAll(LongChunkCases(), IncrementalEqualsSequential));
+    }
+
+    /// <summary>Feeds each chunk MaxRead bytes at a time (a different step per chunk), as a reader filling its buffer would.</summary>
+    private static bool IncrementalEqualsSequential(Case c)
+    {
+        var chunker = new ResticChunker(ResticVectors.Polynomial, c.Settings);
+        var finder = new IncrementalCutFinder(chunker);
+        var actual = new List<ChunkBoundary>();
+        var start = 0;
+        var step = c.MaxRead;
+        while (start < c.Data.Length)
+        {
+            finder.Reset();
+            var given = 0;
+            int length;
+            do
+            {
+                given = Math.Min(given + step, c.Data.Length - start);
+                length = finder.Advance(c.Data.AsSpan(start, given), start + given == c.Data.Length, out var cut);
+                if (length > 0)
+                {
+                    actual.Add(new ChunkBoundary(start, length, cut));
+                }
+            }
+            while (length == 0);
+            start += length;
+            step = (step * 7 % 9000) + 1;
+        }
+        return chunker.FindBoundaries(c.Data).SequenceEqual(actual);
+    }
+
     private static byte[] BuildData(int seed, IEnumerable<(int Kind, int Length)> pieces)
     {
         var random = new Random(seed);

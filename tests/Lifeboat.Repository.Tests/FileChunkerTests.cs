@@ -5,10 +5,10 @@ using Lifeboat.Repository.Archiving;
 namespace Lifeboat.Repository.Tests;
 
 /// <summary>
-/// The sparse-file chunker must cut exactly where restic's chunker cuts over the file's bytes (holes read as
-/// zeros), while it skips holes without reading them.
+/// The file chunker must cut exactly where restic's chunker cuts over the file's bytes (holes read as zeros), while it
+/// skips holes without reading them, and hand out each chunk in a buffer of its own.
 /// </summary>
-public class SparseFileChunkerTests
+public class FileChunkerTests
 {
     private const int KiB = 1024;
     private const int MiB = 1024 * KiB;
@@ -63,6 +63,40 @@ public class SparseFileChunkerTests
     }
 
     [Fact]
+    public async Task A_large_file_without_holes_and_the_same_bytes_as_a_stream_match_restics_chunker()
+    {
+        using var tmp = new TempDir();
+        var path = tmp.Sub("random.bin");
+        // Random data with a run of zeros (MinSize cuts) and a stretch of one repeated byte (MaxSize cuts).
+        var bytes = RandomNumberGenerator.GetBytes(40 * MiB);
+        bytes.AsSpan(10 * MiB, 3 * MiB).Clear();
+        bytes.AsSpan(20 * MiB, 10 * MiB).Fill(0x5a);
+        File.WriteAllBytes(path, bytes);
+        var chunker = new ResticChunker(Polynomial.Derive(RandomNumberGenerator.Create()));
+        var expected = chunker.FindBoundaries(bytes).Select(b => (b.Start, b.Length)).ToList();
+        Assert.Contains(expected, b => b.Length == 8 * MiB);
+
+        var (fromFile, holes) = await ChunkAsync(chunker, path, bytes.Length);
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+        var (fromStream, _) = await CollectAsync(new FileChunker(chunker, stream));
+
+        Assert.Equal(0, holes);
+        foreach (var actual in new[] { fromFile, fromStream })
+        {
+            Assert.Equal(expected, actual.Select(c => (c.Offset, c.Length)));
+            Assert.True(actual.All(c => bytes.AsSpan((int)c.Offset, c.Length).SequenceEqual(c.Data)), "chunk bytes differ");
+        }
+    }
+
+    [Fact]
+    public async Task An_empty_stream_has_no_chunks()
+    {
+        var chunker = new ResticChunker(Polynomial.Derive(RandomNumberGenerator.Create()));
+        var (chunks, _) = await CollectAsync(new FileChunker(chunker, new MemoryStream()));
+        Assert.Empty(chunks);
+    }
+
+    [Fact]
     public async Task Random_layouts_match_restics_chunker()
     {
         using var tmp = new TempDir();
@@ -90,11 +124,17 @@ public class SparseFileChunkerTests
     private static async Task<(List<(long Offset, int Length, byte[] Data)> Chunks, int HoleChunks)> ChunkAsync(ResticChunker chunker, string path, long size)
     {
         using var handle = File.OpenHandle(path);
-        var sparse = new SparseFileChunker(chunker, new SparseFileReader(handle, size), size);
+        return await CollectAsync(new FileChunker(chunker, new SparseFileReader(handle, size), size));
+    }
+
+    private static async Task<(List<(long Offset, int Length, byte[] Data)> Chunks, int HoleChunks)> CollectAsync(FileChunker fileChunker)
+    {
         var chunks = new List<(long, int, byte[])>();
         var holeChunks = 0;
-        await foreach (var chunk in sparse.ChunkAsync(CancellationToken.None))
+        var buffers = new HashSet<byte[]>(ReferenceEqualityComparer.Instance);
+        await foreach (var chunk in fileChunker.ChunkAsync(CancellationToken.None))
         {
+            Assert.True(chunk.Data is null || buffers.Add(chunk.Data), "two chunks share one buffer");
             holeChunks += chunk.IsHole ? 1 : 0;
             chunks.Add((chunk.Offset, chunk.Length, chunk.Data?.AsSpan(0, chunk.Length).ToArray() ?? new byte[chunk.Length]));
         }

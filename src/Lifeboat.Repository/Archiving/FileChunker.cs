@@ -4,92 +4,156 @@ using Lifeboat.Repository.Util;
 
 namespace Lifeboat.Repository.Archiving;
 
-/// <summary>A chunk of a sparse file: <see cref="Data"/> (pooled, owned by the consumer), or null for a chunk inside a hole.</summary>
-internal readonly record struct SparseChunk(long Offset, int Length, byte[]? Data)
+/// <summary>A chunk of a file: <see cref="Data"/> (pooled, owned by the consumer), or null for a chunk inside a hole.</summary>
+internal readonly record struct FileChunk(long Offset, int Length, byte[]? Data)
 {
     public bool IsHole => Data is null;
 }
 
 /// <summary>
-/// Chunks a sparse file sequentially with restic's cut points without reading, zeroing or copying its holes.
-/// Why that is exact: restic's chunker skips the first MinSize-64 bytes of a chunk, so its digest at MinSize is
-/// the fingerprint of the 64 bytes before it. When a chunk's first MinSize bytes lie in a hole that window is all
-/// zeros, whose fingerprint is 0 and so a cut: the chunk is exactly MinSize zero bytes, whatever follows.
-/// Chunks that touch data are found by the ordinary chunker over bytes read through <see cref="SparseFileReader"/>.
+/// Chunks a large file or a stream sequentially with restic's cut points, reading each chunk straight into a pooled
+/// buffer that then belongs to the consumer (the blob saver), a few hundred KiB at a time: one copy of the data
+/// (the read itself) plus the few bytes read past a cut, which start the next chunk's buffer. Like restic, the first
+/// MinSize-64 bytes of every chunk are not hashed, so a third of a random file is never scanned; the blob savers keep
+/// both cores busy meanwhile.
+/// Holes of sparse files (see <see cref="SparseFileReader"/>) are neither read, zeroed nor copied: restic's chunker
+/// skips the first MinSize-64 bytes of a chunk, so its digest at MinSize is the fingerprint of the 64 bytes before
+/// it. When a chunk's first MinSize bytes lie in a hole that window is all zeros, whose fingerprint is 0 and so a
+/// cut: the chunk is exactly MinSize zero bytes, whatever follows.
 /// </summary>
-internal sealed class SparseFileChunker
+internal sealed class FileChunker
 {
+    private const int ReadStep = 512 * 1024;
+    private const int InitialCapacity = 2 * 1024 * 1024;
+
     private readonly ResticChunker _chunker;
-    private readonly SparseFileReader _reader;
+    private readonly Chunker.RandomAccessReader _read;
+    private readonly SparseFileReader? _holes;
     private readonly long _size;
     private readonly bool _holesAreMinSizeChunks;
 
-    public SparseFileChunker(ResticChunker chunker, SparseFileReader reader, long size)
+    /// <summary>Chunks a file, skipping its holes.</summary>
+    public FileChunker(ResticChunker chunker, SparseFileReader reader, long size)
+        : this(chunker, reader.ReadAsync, size, reader)
     {
-        _chunker = chunker;
-        _reader = reader;
-        _size = size;
-        var zeroWindow = chunker.Tables.Fingerprint(new byte[RabinTables.WindowSize]);
-        _holesAreMinSizeChunks = (zeroWindow & chunker.Settings.SplitMask) == 0;
     }
 
-    public async IAsyncEnumerable<SparseChunk> ChunkAsync([EnumeratorCancellation] CancellationToken ct)
+    /// <summary>Chunks a stream to its end (offsets are ignored: the stream is read front to back).</summary>
+    public FileChunker(ResticChunker chunker, Stream stream)
+        : this(chunker, (_, buffer, ct) => ReadFullyAsync(stream, buffer, ct), long.MaxValue, holes: null)
+    {
+    }
+
+    private FileChunker(ResticChunker chunker, Chunker.RandomAccessReader read, long size, SparseFileReader? holes)
+    {
+        _chunker = chunker;
+        _read = read;
+        _size = size;
+        _holes = holes;
+        var zeroWindow = chunker.Tables.Fingerprint(new byte[RabinTables.WindowSize]);
+        _holesAreMinSizeChunks = holes is not null && (zeroWindow & chunker.Settings.SplitMask) == 0;
+    }
+
+    public async IAsyncEnumerable<FileChunk> ChunkAsync([EnumeratorCancellation] CancellationToken ct)
     {
         var minSize = _chunker.Settings.MinSize;
         var maxSize = _chunker.Settings.MaxSize;
-        var window = LargeBuffers.Pool.Rent(2 * maxSize);
+        var finder = new IncrementalCutFinder(_chunker);
+        // buffer[0..filled) holds the input from `position` on: the start of the chunk being decided.
+        byte[]? buffer = null;
+        var filled = 0;
+        long position = 0;
+        var inputEnd = _size; // lowered when the input ends early (a stream, or a file that shrinks while read)
         try
         {
-            // window[start..end) holds the file's bytes from offset `position` on.
-            int start = 0, end = 0;
-            long position = 0;
-            var inputEnd = _size; // lowered if the file shrinks while it is read
             while (position < inputEnd)
             {
                 ct.ThrowIfCancellationRequested();
-                if (_holesAreMinSizeChunks && position + minSize <= inputEnd && _reader.HoleLengthAt(position, minSize) == minSize)
+                if (_holesAreMinSizeChunks && position + minSize <= inputEnd && _holes!.HoleLengthAt(position, minSize) == minSize)
                 {
-                    yield return new SparseChunk(position, minSize, null);
+                    var drop = Math.Min(minSize, filled);
+                    if (drop > 0)
+                    {
+                        Buffer.BlockCopy(buffer!, drop, buffer!, 0, filled - drop);
+                        filled -= drop;
+                    }
                     position += minSize;
-                    start += Math.Min(minSize, end - start);
+                    yield return new FileChunk(position - minSize, minSize, null);
                     continue;
                 }
 
-                var needed = (int)Math.Min(maxSize, inputEnd - position);
-                if (end - start < needed)
+                buffer ??= LargeBuffers.Pool.Rent(InitialCapacity);
+                finder.Reset();
+                int length;
+                while ((length = finder.Advance(buffer.AsSpan(0, filled), position + filled >= inputEnd, out _)) == 0)
                 {
-                    // Compact, then fill so a full MaxSize decision window (or the rest of the file) is buffered.
-                    Buffer.BlockCopy(window, start, window, 0, end - start);
-                    end -= start;
-                    start = 0;
-                    while (end < needed)
+                    // Read up to the next step, never past MaxSize from the chunk start (a decision needs no more).
+                    var step = filled < minSize ? minSize + ReadStep - filled : ReadStep;
+                    var want = (int)Math.Min(Math.Min(step, maxSize - filled), inputEnd - position - filled);
+                    if (filled + want > buffer.Length)
                     {
-                        var n = await _reader.ReadAsync(position + end, window.AsMemory(end, window.Length - end), ct).ConfigureAwait(false);
-                        if (n == 0)
+                        buffer = Grow(buffer, filled, filled + want);
+                    }
+                    var n = await _read(position + filled, buffer.AsMemory(filled, want), ct).ConfigureAwait(false);
+                    if (n == 0)
+                    {
+                        inputEnd = position + filled;
+                        if (filled == 0)
                         {
-                            inputEnd = position + end;
                             break;
                         }
-                        end += n;
+                        continue;
                     }
+                    filled += n;
+                }
+                if (length == 0)
+                {
+                    break; // the input ended exactly at a chunk boundary
                 }
 
-                var buffered = (int)Math.Min(end - start, inputEnd - position);
-                if (buffered == 0)
+                // Bytes read past the cut start the next chunk's buffer; this one goes to the consumer.
+                var chunkBuffer = buffer;
+                var carried = filled - length;
+                buffer = null;
+                if (carried > 0)
                 {
-                    break;
+                    buffer = LargeBuffers.Pool.Rent(Math.Max(InitialCapacity, carried));
+                    Buffer.BlockCopy(chunkBuffer, length, buffer, 0, carried);
                 }
-                var length = _chunker.FindChunkLength(window.AsSpan(start, buffered), position + buffered >= inputEnd, out _);
-                var copy = LargeBuffers.Pool.Rent(length);
-                Buffer.BlockCopy(window, start, copy, 0, length);
-                yield return new SparseChunk(position, length, copy);
+                filled = carried;
                 position += length;
-                start += length;
+                yield return new FileChunk(position - length, length, chunkBuffer);
             }
         }
         finally
         {
-            LargeBuffers.Pool.Return(window);
+            if (buffer is not null)
+            {
+                LargeBuffers.Pool.Return(buffer);
+            }
         }
+    }
+
+    private static byte[] Grow(byte[] buffer, int filled, int needed)
+    {
+        var bigger = LargeBuffers.Pool.Rent(Math.Max(needed, 2 * buffer.Length));
+        Buffer.BlockCopy(buffer, 0, bigger, 0, filled);
+        LargeBuffers.Pool.Return(buffer);
+        return bigger;
+    }
+
+    private static async ValueTask<int> ReadFullyAsync(Stream stream, Memory<byte> buffer, CancellationToken ct)
+    {
+        var total = 0;
+        while (total < buffer.Length)
+        {
+            var n = await stream.ReadAsync(buffer[total..], ct).ConfigureAwait(false);
+            if (n == 0)
+            {
+                break;
+            }
+            total += n;
+        }
+        return total;
     }
 }
