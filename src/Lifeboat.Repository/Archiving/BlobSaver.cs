@@ -8,6 +8,9 @@ namespace Lifeboat.Repository.Archiving;
 /// <summary>
 /// Worker pool (one per core) that hashes, compresses, encrypts and packs data chunks.
 /// The bounded queue (one chunk per worker) keeps memory bounded: producers wait when the workers are busy.
+/// Workers are threads of their own, not thread-pool tasks: a worker that always finds the next chunk waiting never
+/// gives its pool thread back, so on two cores the chunker's reads (which complete on the pool) would only run when
+/// a worker ran dry, and chunking and saving would take turns instead of overlapping (measured: 70% of both cores).
 /// </summary>
 internal sealed class BlobSaver : IAsyncDisposable
 {
@@ -17,7 +20,9 @@ internal sealed class BlobSaver : IAsyncDisposable
 
     private readonly Repository _repo;
     private readonly Channel<Job> _queue;
-    private readonly Task[] _workers;
+    private readonly Thread[] _workers;
+    private readonly TaskCompletionSource _workersDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _workersRunning;
     private Task<Id>? _zeroChunkSaved;
     private long _bytesAdded;
     private long _blobsAdded;
@@ -28,7 +33,12 @@ internal sealed class BlobSaver : IAsyncDisposable
     {
         _repo = repo;
         _queue = Channel.CreateBounded<Job>(new BoundedChannelOptions(workers * 1) { SingleReader = false });
-        _workers = Enumerable.Range(0, workers).Select(_ => Task.Run(() => WorkAsync(ct), CancellationToken.None)).ToArray();
+        _workersRunning = workers;
+        _workers = Enumerable.Range(0, workers).Select(i => new Thread(() => Work(ct)) { IsBackground = true, Name = $"blob saver {i}" }).ToArray();
+        foreach (var worker in _workers)
+        {
+            worker.Start();
+        }
     }
 
     public long BytesAdded => Interlocked.Read(ref _bytesAdded);
@@ -58,34 +68,54 @@ internal sealed class BlobSaver : IAsyncDisposable
         return task;
     }
 
-    private async Task WorkAsync(CancellationToken ct)
+    private void Work(CancellationToken ct)
     {
-        await foreach (var job in _queue.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        try
         {
-            try
+            // Blocking waits are fine here: this thread does nothing else.
+            while (_queue.Reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
             {
-                ct.ThrowIfCancellationRequested();
-                var data = job.Buffer.AsMemory(job.Offset, job.Length);
-                // All-zero minimum-size chunks (sparse disks) have a known id: skip hashing.
-                Id? known = job.Length == ZeroChunkSize && !data.Span.ContainsAnyExcept((byte)0) ? ZeroChunkId : null;
-                var (id, stored) = await _repo.SaveBlobAsync(BlobType.Data, data, known, ct).ConfigureAwait(false);
-                if (stored)
+                while (_queue.Reader.TryRead(out var job))
                 {
-                    Interlocked.Add(ref _bytesAdded, job.Length);
-                    Interlocked.Increment(ref _blobsAdded);
+                    Save(job, ct);
                 }
-                job.Done.SetResult(id);
             }
-            catch (Exception e)
+        }
+        finally
+        {
+            if (Interlocked.Decrement(ref _workersRunning) == 0)
             {
-                job.Done.TrySetException(e);
+                _workersDone.SetResult();
             }
-            finally
+        }
+    }
+
+    private void Save(Job job, CancellationToken ct)
+    {
+        try
+        {
+            ct.ThrowIfCancellationRequested();
+            var data = job.Buffer.AsMemory(job.Offset, job.Length);
+            // All-zero minimum-size chunks (sparse disks) have a known id: skip hashing.
+            Id? known = job.Length == ZeroChunkSize && !data.Span.ContainsAnyExcept((byte)0) ? ZeroChunkId : null;
+            var saving = _repo.SaveBlobAsync(BlobType.Data, data, known, ct);
+            var (id, stored) = saving.IsCompletedSuccessfully ? saving.Result : saving.AsTask().GetAwaiter().GetResult();
+            if (stored)
             {
-                if (job.ReturnToPool)
-                {
-                    LargeBuffers.Pool.Return(job.Buffer);
-                }
+                Interlocked.Add(ref _bytesAdded, job.Length);
+                Interlocked.Increment(ref _blobsAdded);
+            }
+            job.Done.SetResult(id);
+        }
+        catch (Exception e)
+        {
+            job.Done.TrySetException(e);
+        }
+        finally
+        {
+            if (job.ReturnToPool)
+            {
+                LargeBuffers.Pool.Return(job.Buffer);
             }
         }
     }
@@ -93,6 +123,6 @@ internal sealed class BlobSaver : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await Task.WhenAll(_workers).ConfigureAwait(false);
+        await _workersDone.Task.ConfigureAwait(false);
     }
 }
