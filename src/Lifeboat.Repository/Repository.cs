@@ -364,7 +364,12 @@ public sealed partial class Repository : IAsyncDisposable
 
     private byte[] EncodeBlob(BlobType type, ReadOnlySpan<byte> plain, out int sealedLength, out uint uncompressedLength)
     {
-        var compress = Version >= 2 && plain.Length > 0 && (type == BlobType.Tree || Options.Compression != CompressionMode.Off);
+        var compress = Version >= 2 && plain.Length > 0 && (type == BlobType.Tree || Options.Compression switch
+        {
+            CompressionMode.Off => false,
+            CompressionMode.Max => true,
+            _ => CompressibilityProbe.WorthCompressing(plain),
+        });
         if (!compress)
         {
             uncompressedLength = 0;
@@ -394,7 +399,9 @@ public sealed partial class Repository : IAsyncDisposable
     {
         // Bounded: at most UploadConcurrency finished packs are held in memory while uploading.
         await _uploadSlots.WaitAsync(ct).ConfigureAwait(false);
-        var task = Task.Run(async () =>
+        // On a thread of its own: finishing a pack blocks in fsync and rename for milliseconds, and on a two-core
+        // machine a thread-pool thread blocked there is one the chunker's reads wait for.
+        var task = Task.Factory.StartNew(async () =>
         {
             try
             {
@@ -426,7 +433,7 @@ public sealed partial class Repository : IAsyncDisposable
                 packer.Dispose();
                 _uploadSlots.Release();
             }
-        }, CancellationToken.None);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
         lock (_uploadsLock)
         {
             _uploads.RemoveAll(t => t.IsCompletedSuccessfully);

@@ -35,6 +35,7 @@ public sealed class RepositoryLock : IAsyncDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Id _current;
     private bool _released;
+    private Task _confirmation = Task.CompletedTask;
 
     private RepositoryLock(Repository repo, bool exclusive, Id id)
     {
@@ -62,6 +63,40 @@ public sealed class RepositoryLock : IAsyncDisposable
             throw;
         }
         return new RepositoryLock(repo, exclusive, id);
+    }
+
+    /// <summary>
+    /// For a backup: checks for conflicts and writes the lock like <see cref="AcquireAsync"/>, but returns without
+    /// waiting for the recheck, which runs meanwhile; <see cref="ConfirmAsync"/> must succeed before the holder writes
+    /// anything another process acts on (index, snapshot). Why that is as safe as waiting: until then the holder only
+    /// adds packs, and a pruner whose own lock appeared in that window sees ours at its recheck and gives up, while one
+    /// that was there first is seen by our first check. The 200 ms of the protocol overlap with reading data instead
+    /// of adding to every backup.
+    /// </summary>
+    public static async Task<RepositoryLock> AcquireConfirmingLaterAsync(Repository repo, bool exclusive, CancellationToken ct = default)
+    {
+        await CheckConflictsAsync(repo, exclusive, null, ct).ConfigureAwait(false);
+        var id = await WriteAsync(repo, exclusive, ct).ConfigureAwait(false);
+        var taken = new RepositoryLock(repo, exclusive, id);
+        taken._confirmation = taken.RecheckAsync(id, ct);
+        return taken;
+    }
+
+    /// <summary>Completes when the lock is confirmed; throws (and the lock is gone) if another process holds a conflicting one.</summary>
+    public Task ConfirmAsync() => _confirmation;
+
+    private async Task RecheckAsync(Id id, CancellationToken ct)
+    {
+        try
+        {
+            await Task.Delay(RecheckDelay, ct).ConfigureAwait(false);
+            await CheckConflictsAsync(_repo, _exclusive, id, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await ReleaseAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     private static async Task<Id> WriteAsync(Repository repo, bool exclusive, CancellationToken ct)
@@ -161,6 +196,19 @@ public sealed class RepositoryLock : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _confirmation.ConfigureAwait(false); // a recheck still running must not outlive the lock
+        }
+        catch (Exception)
+        {
+            // Reported by ConfirmAsync to whoever asked; the lock file is already gone.
+        }
+        await ReleaseAsync().ConfigureAwait(false);
+    }
+
+    private async Task ReleaseAsync()
     {
         await _refresh.DisposeAsync().ConfigureAwait(false);
         await _gate.WaitAsync().ConfigureAwait(false);

@@ -2,7 +2,10 @@ namespace Lifeboat.Repository;
 
 public enum CompressionMode
 {
-    /// <summary>zstd level 3 for everything (restic's "auto").</summary>
+    /// <summary>
+    /// zstd level 3 (restic's "auto"), except data blobs whose samples do not compress: those are stored
+    /// uncompressed (see <c>CompressibilityProbe</c>).
+    /// </summary>
     Auto,
     /// <summary>Data blobs uncompressed; trees and metadata still compressed in v2.</summary>
     Off,

@@ -30,6 +30,29 @@ public class LockAndArchiverTests
     }
 
     [Fact]
+    public async Task A_lock_confirmed_later_fails_its_confirmation_when_an_exclusive_lock_appeared_meanwhile()
+    {
+        using var tmp = new TempDir();
+        await using var repo = await TestRepos.InitAsync(tmp.Sub("repo"));
+        await using (var early = await RepositoryLock.AcquireConfirmingLaterAsync(repo, exclusive: false))
+        {
+            await early.ConfirmAsync();
+            Assert.Single(await RepositoryLock.ListAsync(repo));
+        }
+        Assert.Empty(await RepositoryLock.ListAsync(repo));
+
+        var shared = await RepositoryLock.AcquireConfirmingLaterAsync(repo, exclusive: false);
+        // A pruner that wrote its lock after our first check (within the protocol's 200 ms recheck window).
+        var json = $"{{\"time\":\"{GoTime.Now()}\",\"exclusive\":true,\"hostname\":\"other\",\"username\":\"root\",\"pid\":1}}";
+        var pruner = await repo.SaveUnpackedAsync(Backend.FileType.Lock, Encoding.UTF8.GetBytes(json), CancellationToken.None);
+
+        var ex = await Assert.ThrowsAsync<RepositoryException>(shared.ConfirmAsync);
+        Assert.Contains("already locked (exclusive)", ex.Message);
+        await shared.DisposeAsync();
+        Assert.Equal([pruner], (await RepositoryLock.ListAsync(repo)).Select(l => l.Id));
+    }
+
+    [Fact]
     public async Task Parent_snapshot_reuses_unchanged_files_and_excludes_apply()
     {
         using var tmp = new TempDir();

@@ -41,13 +41,14 @@ public sealed class Archiver
                 throw new FileNotFoundException($"backup target {t} does not exist");
             }
         }
-        await using var repoLock = await RepositoryLock.AcquireAsync(_repo, exclusive: false, ct).ConfigureAwait(false);
+        await using var repoLock = await RepositoryLock.AcquireConfirmingLaterAsync(_repo, exclusive: false, ct).ConfigureAwait(false);
         var run = new Run(this, options, ct);
         await using (run.ConfigureAwait(false))
         {
             var root = BuildTrie(targets);
             var parentRoot = options.Parent is { } parent ? await run.LoadEntriesAsync(parent.Tree).ConfigureAwait(false) : null;
             var rootTree = await run.SaveDirectoryChildrenAsync(root, parentRoot).ConfigureAwait(false);
+            await repoLock.ConfirmAsync().ConfigureAwait(false); // before the index and snapshot are written
             return await run.FinishAsync(rootTree, targets).ConfigureAwait(false);
         }
     }
@@ -60,7 +61,7 @@ public sealed class Archiver
         {
             throw new ArgumentException($"invalid stream file name '{fileName}'");
         }
-        await using var repoLock = await RepositoryLock.AcquireAsync(_repo, exclusive: false, ct).ConfigureAwait(false);
+        await using var repoLock = await RepositoryLock.AcquireConfirmingLaterAsync(_repo, exclusive: false, ct).ConfigureAwait(false);
         var run = new Run(this, options, ct);
         await using (run.ConfigureAwait(false))
         {
@@ -84,6 +85,7 @@ public sealed class Archiver
                 Content = content,
             };
             var rootTree = await _repo.SaveTreeAsync([node], ct).ConfigureAwait(false);
+            await repoLock.ConfirmAsync().ConfigureAwait(false); // before the index and snapshot are written
             return await run.FinishAsync(rootTree, ["/" + fileName]).ConfigureAwait(false);
         }
     }

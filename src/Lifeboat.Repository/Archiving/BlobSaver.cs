@@ -15,6 +15,7 @@ namespace Lifeboat.Repository.Archiving;
 internal sealed class BlobSaver : IAsyncDisposable
 {
     public const int ZeroChunkSize = 512 * 1024;
+    private const int SaverNice = 5;
     private static readonly byte[] ZeroChunk = new byte[ZeroChunkSize];
     private static readonly Id ZeroChunkId = Id.Hash(ZeroChunk);
 
@@ -70,6 +71,9 @@ internal sealed class BlobSaver : IAsyncDisposable
 
     private void Work(CancellationToken ct)
     {
+        // The chunker feeding the queue is one thread: when it shares a core with a saver it must not get only
+        // half of it, or both savers run dry (measured: with equal priorities the chunker became the bottleneck).
+        ThreadNice.TrySetCurrent(SaverNice);
         try
         {
             // Blocking waits are fine here: this thread does nothing else.

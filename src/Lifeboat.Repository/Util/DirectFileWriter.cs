@@ -12,7 +12,9 @@ namespace Lifeboat.Repository.Util;
 /// 1 GiB written through the cache costs ~3 s of system time, with O_DIRECT 0.1 s), and the fsync that durability
 /// needs anyway then has nothing left to flush.
 /// Bytes are gathered in a page-aligned staging buffer and written in aligned blocks; the last, partial block is
-/// written padded and the file truncated to its real length. Filesystems without O_DIRECT (tmpfs, some FUSE and
+/// written padded and the file truncated to its real length. A full block is written behind, on a
+/// <see cref="BackgroundWrites"/> thread, while the caller fills the next one: a direct write waits for the device
+/// (measured: ~1.4 ms per MiB with two packs being written), time in which the caller keeps hashing and encrypting. Filesystems without O_DIRECT (tmpfs, some FUSE and
 /// network filesystems) get plain buffered writes of the same blocks.
 /// </summary>
 internal sealed unsafe partial class DirectFileWriter : IDisposable
@@ -20,7 +22,7 @@ internal sealed unsafe partial class DirectFileWriter : IDisposable
     /// <summary>Alignment that satisfies every common device (512-byte and 4 KiB logical sectors).</summary>
     private const int Alignment = 4096;
     private const int StagingSize = 1 << 20;
-    private const int MaxPooledStaging = 4;
+    private const int MaxPooledStaging = 8;
     private const int EINTR = 4;
     private const int EINVAL = 22;
     private const int FSetFl = 4;
@@ -30,6 +32,8 @@ internal sealed unsafe partial class DirectFileWriter : IDisposable
 
     private readonly int _directFlag = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x10000 : 0x4000;
     private NativeBuffer? _staging;
+    private NativeBuffer? _spare;
+    private BackgroundWrites.Request? _inFlight;
     private int _fd;
     private int _filled;
     private long _written;
@@ -76,8 +80,10 @@ internal sealed unsafe partial class DirectFileWriter : IDisposable
                 throw Failure("create", Marshal.GetLastPInvokeError());
             }
         }
-        _staging = StagingPool.TryTake(out var pooled) ? pooled : new NativeBuffer(StagingSize);
+        _staging = RentStaging();
     }
+
+    private static NativeBuffer RentStaging() => StagingPool.TryTake(out var pooled) ? pooled : new NativeBuffer(StagingSize);
 
     public string Path { get; }
 
@@ -89,16 +95,15 @@ internal sealed unsafe partial class DirectFileWriter : IDisposable
 
     public void Write(ReadOnlySpan<byte> data)
     {
-        var staging = Staging();
         while (!data.IsEmpty)
         {
             var n = Math.Min(data.Length, StagingSize - _filled);
-            data[..n].CopyTo(staging[_filled..]);
+            data[..n].CopyTo(Staging()[_filled..]); // Staging() again each time: a write-behind swaps the buffer
             _filled += n;
             data = data[n..];
             if (_filled == StagingSize)
             {
-                WriteStaged(StagingSize);
+                WriteBehind();
             }
         }
     }
@@ -106,6 +111,7 @@ internal sealed unsafe partial class DirectFileWriter : IDisposable
     /// <summary>Writes what is left, sets the exact length, fsyncs and closes the file.</summary>
     public void Complete()
     {
+        WaitForInFlight(); // also settles IsDirect, which a failed direct write may have cleared
         if (_filled > 0)
         {
             var end = _written + _filled;
@@ -121,6 +127,7 @@ internal sealed unsafe partial class DirectFileWriter : IDisposable
                 _written = end;
             }
         }
+        WaitForInFlight();
         if (FSync(_fd) != 0)
         {
             throw Failure("fsync", Marshal.GetLastPInvokeError());
@@ -131,15 +138,44 @@ internal sealed unsafe partial class DirectFileWriter : IDisposable
     private Span<byte> Staging() =>
         (_staging ?? throw new ObjectDisposedException(nameof(DirectFileWriter))).Take(StagingSize);
 
+    /// <summary>Hands the full staging buffer to a background thread and carries on in the spare one.</summary>
+    private void WriteBehind()
+    {
+        WaitForInFlight();
+        var full = _staging ?? throw new ObjectDisposedException(nameof(DirectFileWriter));
+        var offset = _written;
+        _inFlight = BackgroundWrites.Submit(() => WriteAt(full.Take(StagingSize), offset));
+        _written += StagingSize;
+        _filled = 0;
+        _staging = _spare ?? RentStaging();
+        _spare = full; // given back by WaitForInFlight once written
+    }
+
+    private void WaitForInFlight()
+    {
+        if (_inFlight is { } request)
+        {
+            _inFlight = null;
+            request.Wait(); // rethrows the write's failure
+        }
+    }
+
     private void WriteStaged(int length)
     {
-        var staging = Staging();
-        fixed (byte* p = staging)
+        WaitForInFlight();
+        WriteAt(Staging()[..length], _written);
+        _written += length;
+        _filled = 0;
+    }
+
+    private void WriteAt(ReadOnlySpan<byte> data, long offset)
+    {
+        fixed (byte* p = data)
         {
             var done = 0;
-            while (done < length)
+            while (done < data.Length)
             {
-                var r = PWrite(_fd, p + done, (nuint)(length - done), _written + done);
+                var r = PWrite(_fd, p + done, (nuint)(data.Length - done), offset + done);
                 if (r < 0)
                 {
                     var errno = Marshal.GetLastPInvokeError();
@@ -157,8 +193,6 @@ internal sealed unsafe partial class DirectFileWriter : IDisposable
                 done += (int)r;
             }
         }
-        _written += length;
-        _filled = 0;
     }
 
     private void FallBackToBuffered()
@@ -176,14 +210,28 @@ internal sealed unsafe partial class DirectFileWriter : IDisposable
 
     private void CloseFile()
     {
+        try
+        {
+            WaitForInFlight(); // never close the descriptor under a write still running
+        }
+        catch (IOException)
+        {
+            // Closing after a failure that the caller has already seen (or will not ask about: Dispose).
+        }
         if (_fd >= 0)
         {
             Close(_fd);
             _fd = -1;
         }
-        if (_staging is { } staging)
+        ReturnStaging(ref _staging);
+        ReturnStaging(ref _spare);
+    }
+
+    private static void ReturnStaging(ref NativeBuffer? buffer)
+    {
+        if (buffer is { } staging)
         {
-            _staging = null;
+            buffer = null;
             if (StagingPool.Count < MaxPooledStaging)
             {
                 StagingPool.Add(staging);

@@ -1,0 +1,51 @@
+using System.Security.Cryptography;
+using Lifeboat.Repository.Backend;
+using Lifeboat.Repository.Compression;
+using Lifeboat.Repository.Format;
+
+namespace Lifeboat.Repository.Tests;
+
+/// <summary>Data that does not shrink is stored uncompressed in "auto" mode; everything else is still compressed.</summary>
+public class CompressibilityProbeTests
+{
+    [Fact]
+    public void Random_data_is_not_worth_compressing_text_zeros_and_mixed_data_are()
+    {
+        var random = RandomNumberGenerator.GetBytes(1 << 20);
+        var text = System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 40_000).Select(i => $"line {i}: apiVersion: v1\n")));
+        var mixed = RandomNumberGenerator.GetBytes(1 << 20);
+        mixed.AsSpan(600_000, 100_000).Clear(); // a zero run that a sample lands in (the third of four)
+
+        Assert.False(CompressibilityProbe.WorthCompressing(random));
+        Assert.True(CompressibilityProbe.WorthCompressing(text));
+        Assert.True(CompressibilityProbe.WorthCompressing(new byte[1 << 20]));
+        Assert.True(CompressibilityProbe.WorthCompressing(mixed));
+        Assert.True(CompressibilityProbe.WorthCompressing(RandomNumberGenerator.GetBytes(CompressibilityProbe.MinProbedLength - 1)));
+    }
+
+    [Theory]
+    [InlineData(CompressionMode.Auto, false, true)]
+    [InlineData(CompressionMode.Max, true, true)]
+    [InlineData(CompressionMode.Off, false, false)]
+    public async Task Blobs_are_stored_compressed_as_the_mode_and_their_data_say(CompressionMode mode, bool randomCompressed, bool zerosCompressed)
+    {
+        using var tmp = new TempDir();
+        var path = tmp.Sub("repo");
+        await (await TestRepos.InitAsync(path)).DisposeAsync();
+        await using var repo = await Repository.OpenAsync(new LocalBackend(path), ResticCli.Password, new OpenOptions { Compression = mode });
+        var random = RandomNumberGenerator.GetBytes(1 << 20);
+        var zeros = new byte[1 << 20];
+        zeros[12345] = 1;
+
+        var (randomId, _) = await repo.SaveBlobAsync(BlobType.Data, random);
+        var (zerosId, _) = await repo.SaveBlobAsync(BlobType.Data, zeros);
+        await repo.FlushAsync();
+
+        Assert.True(repo.Index.TryGet(BlobType.Data, randomId, out var randomBlob));
+        Assert.True(repo.Index.TryGet(BlobType.Data, zerosId, out var zerosBlob));
+        Assert.Equal(randomCompressed, randomBlob.UncompressedLength != 0);
+        Assert.Equal(zerosCompressed, zerosBlob.UncompressedLength != 0);
+        Assert.Equal(random, await repo.LoadBlobAsync(BlobType.Data, randomId));
+        Assert.Equal(zeros, await repo.LoadBlobAsync(BlobType.Data, zerosId));
+    }
+}
