@@ -15,6 +15,9 @@ public sealed class Archiver
 {
     private const int SmallFileLimit = 16 * 1024 * 1024;
 
+    /// <summary>Files up to this size are one chunk (below MinSize) and saved by the file's own task.</summary>
+    private const int InlineSaveLimit = 256 * 1024;
+
     private readonly Repository _repo;
     private readonly ResticChunker _chunker;
     private readonly UserNames _names = new();
@@ -302,6 +305,10 @@ public sealed class Archiver
                 {
                     var n = await reader.ReadAsync(0, buffer.AsMemory(0, (int)size), _ct).ConfigureAwait(false);
                     Interlocked.Add(ref _bytesRead, n);
+                    if (n <= InlineSaveLimit)
+                    {
+                        return n == 0 ? [] : [await _saver.SaveHereAsync(buffer.AsMemory(0, n), _ct).ConfigureAwait(false)];
+                    }
                     foreach (var b in _owner._chunker.FindBoundaries(buffer.AsSpan(0, n)))
                     {
                         pending.Add(await _saver.EnqueueAsync(buffer, (int)b.Start, b.Length, returnToPool: false, _ct).ConfigureAwait(false));

@@ -55,6 +55,21 @@ internal sealed class BlobSaver : IAsyncDisposable
     }
 
     /// <summary>
+    /// Saves a small blob on the calling thread. Why: for a few KiB the hand-off to a worker and back (two thread
+    /// wake-ups) costs more than hashing and encrypting them; many small files are saved concurrently anyway.
+    /// </summary>
+    public async ValueTask<Id> SaveHereAsync(ReadOnlyMemory<byte> data, CancellationToken ct)
+    {
+        var (id, stored) = await _repo.SaveBlobAsync(BlobType.Data, data, null, ct).ConfigureAwait(false);
+        if (stored)
+        {
+            Interlocked.Add(ref _bytesAdded, data.Length);
+            Interlocked.Increment(ref _blobsAdded);
+        }
+        return id;
+    }
+
+    /// <summary>
     /// The all-zero chunk of <see cref="ZeroChunkSize"/> bytes (a hole in a sparse file): saved once per run,
     /// every later hole chunk costs nothing.
     /// </summary>

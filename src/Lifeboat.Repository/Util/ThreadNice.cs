@@ -39,13 +39,4 @@ internal static partial class ThreadNice
         var tid = (int)Syscall(number);
         return tid > 0 && SetPriority(PrioProcess, tid, nice) == 0;
     }
-
-    /// <summary>The calling thread's nice value (for tests).</summary>
-    public static int Current()
-    {
-        var stat = File.ReadAllText($"/proc/thread-self/stat");
-        // Fields after the parenthesised command name; nice is field 19 of the whole line.
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return int.Parse(fields[16], System.Globalization.CultureInfo.InvariantCulture);
-    }
 }
