@@ -35,4 +35,28 @@ public class RestoreManyFilesTests
         // All 3000 files share a handful of packs: holding every handle until the end would show ~3000 here.
         Assert.True(sampler.Max < baseline + 1000, $"{sampler.Max} descriptors open during restore (baseline {baseline})");
     }
+
+    [Fact]
+    public async Task A_large_file_written_back_while_restored_comes_back_byte_identical()
+    {
+        using var tmp = new TempDir();
+        Directory.CreateDirectory(tmp.Sub("src"));
+        var data = RandomNumberGenerator.GetBytes(40 << 20);
+        File.WriteAllBytes(tmp.Sub("src/disk.img"), data);
+        await using var repo = await TestRepos.InitAsync(tmp.Sub("repo"));
+        var snapshot = (await new Archiver(repo).BackupAsync([tmp.Sub("src")])).Snapshot;
+        var interval = RestoreFile.WritebackInterval;
+        RestoreFile.WritebackInterval = 1 << 20; // hand pages over after every MiB: dozens of times, from both workers
+        try
+        {
+            var result = await new Restorer(repo).RestoreAsync(snapshot, tmp.Sub("out"), new RestoreOptions { Verify = true });
+            Assert.Equal(1, result.VerifiedFiles);
+        }
+        finally
+        {
+            RestoreFile.WritebackInterval = interval;
+        }
+        var restored = Directory.GetFiles(tmp.Sub("out"), "disk.img", SearchOption.AllDirectories).Single();
+        Assert.Equal(data, File.ReadAllBytes(restored));
+    }
 }

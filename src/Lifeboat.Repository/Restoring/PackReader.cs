@@ -1,3 +1,4 @@
+using Lifeboat.Repository.Util;
 using Lifeboat.Repository.Backend;
 using Lifeboat.Repository.Format;
 using Microsoft.Win32.SafeHandles;
@@ -12,6 +13,14 @@ internal abstract class PackReader : IDisposable
 
     /// <summary>Fills <paramref name="destination"/> from <paramref name="offset"/>.</summary>
     public abstract void Read(long offset, Span<byte> destination);
+
+    /// <summary>
+    /// Tells the system that the bytes read are not needed again (restore reads each pack part once), so their
+    /// page-cache pages are freed at once and reused for the files being restored instead of fresh ones.
+    /// </summary>
+    public virtual void Drop(long offset, int length)
+    {
+    }
 
     public virtual void Dispose()
     {
@@ -49,6 +58,8 @@ internal abstract class PackReader : IDisposable
                 done += n;
             }
         }
+
+        public override void Drop(long offset, int length) => Posix.Advise(_handle, offset, length, Posix.Advice.DontNeed);
 
         public override void Dispose() => _handle.Dispose();
     }

@@ -63,6 +63,7 @@ internal sealed class PackRestorer(Repository repository, RestoreCounters counte
             }
             var window = _packData.Take((int)(end - start));
             reader.Read(start, window);
+            reader.Drop(start, window.Length);
             for (var i = first; i < next; i++)
             {
                 var blob = blobs[i].Blob;

@@ -31,6 +31,27 @@ internal static unsafe partial class Posix
     [LibraryImport(Libc)]
     public static partial uint getegid();
 
+    [LibraryImport(Libc)]
+    private static partial int posix_fadvise(nint fd, long offset, long length, int advice);
+
+    public enum Advice
+    {
+        DontNeed = 4,
+    }
+
+    /// <summary>posix_fadvise for a range (best effort: advice is never an error).</summary>
+    public static void Advise(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long offset, long length, Advice advice) =>
+        _ = posix_fadvise(handle.DangerousGetHandle(), offset, length, (int)advice);
+
+    /// <summary>
+    /// POSIX_FADV_DONTNEED for a whole file: Linux starts writing its dirty pages back and frees the clean ones
+    /// (those written back since the last call). Best effort.
+    /// </summary>
+    public static void WriteBackAndDrop(int fd)
+    {
+        _ = posix_fadvise(fd, 0, 0, (int)Advice.DontNeed);
+    }
+
     public static void FsyncDirectory(string dir)
     {
         var fd = open(dir, 0 /* O_RDONLY */);
