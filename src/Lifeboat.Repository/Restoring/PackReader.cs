@@ -1,6 +1,6 @@
-using Lifeboat.Repository.Util;
 using Lifeboat.Repository.Backend;
 using Lifeboat.Repository.Format;
+using Lifeboat.Repository.Util;
 using Microsoft.Win32.SafeHandles;
 
 namespace Lifeboat.Repository.Restoring;
