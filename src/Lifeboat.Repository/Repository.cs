@@ -316,7 +316,17 @@ public sealed partial class Repository : IAsyncDisposable
     /// Stores a blob unless the index (or an unfinished pack) already has it.
     /// Returns the blob id and whether new data was written.
     /// </summary>
-    public async ValueTask<(Id Id, bool Stored)> SaveBlobAsync(BlobType type, ReadOnlyMemory<byte> data, Id? knownId = null, CancellationToken ct = default)
+    public ValueTask<(Id Id, bool Stored)> SaveBlobAsync(BlobType type, ReadOnlyMemory<byte> data, Id? knownId = null, CancellationToken ct = default) =>
+        SaveBlobCoreAsync(type, data, default, knownId, ct);
+
+    /// <summary>
+    /// Like <see cref="SaveBlobAsync"/> for a data blob whose buffer the caller gives up: a blob stored uncompressed
+    /// is encrypted in that buffer (its contents are undefined afterwards), saving a buffer and a copy per blob.
+    /// </summary>
+    internal ValueTask<(Id Id, bool Stored)> SaveConsumingBlobAsync(Memory<byte> data, Id? knownId, CancellationToken ct) =>
+        SaveBlobCoreAsync(BlobType.Data, data, data, knownId, ct);
+
+    private async ValueTask<(Id Id, bool Stored)> SaveBlobCoreAsync(BlobType type, ReadOnlyMemory<byte> data, Memory<byte> consumable, Id? knownId, CancellationToken ct)
     {
         if (data.Length == 0 && type == BlobType.Data)
         {
@@ -327,7 +337,32 @@ public sealed partial class Repository : IAsyncDisposable
         {
             return (id, false);
         }
-        var sealedBuffer = EncodeBlob(type, data.Span, out var sealedLength, out var uncompressed);
+        var full = Pack(type, id, data.Span, consumable.Span);
+        foreach (var packer in full ?? [])
+        {
+            await StartUploadAsync(packer, ct).ConfigureAwait(false);
+        }
+        return (id, true);
+    }
+
+    /// <summary>Encodes the blob into an open pack; returns the packs that are full now.</summary>
+    private List<PackBuilder>? Pack(BlobType type, Id id, ReadOnlySpan<byte> plain, Span<byte> consumable)
+    {
+        var compress = Compresses(type, plain);
+        var inPlace = !consumable.IsEmpty && !compress;
+        byte[]? sealedBuffer = null;
+        var sealedLength = plain.Length + CryptoKey.Overhead;
+        uint uncompressed = 0;
+        Span<byte> iv = stackalloc byte[16];
+        Span<byte> mac = stackalloc byte[16];
+        if (inPlace)
+        {
+            _master.SealDetached(consumable, iv, mac);
+        }
+        else
+        {
+            sealedBuffer = EncodeBlob(compress, plain, out sealedLength, out uncompressed);
+        }
         List<PackBuilder>? full = null;
         try
         {
@@ -342,7 +377,14 @@ public sealed partial class Repository : IAsyncDisposable
             }
             try
             {
-                packer.Add(id, sealedBuffer.AsSpan(0, sealedLength), uncompressed);
+                if (sealedBuffer is null)
+                {
+                    packer.Add(id, iv, consumable, mac, 0);
+                }
+                else
+                {
+                    packer.Add(id, sealedBuffer.AsSpan(0, sealedLength), uncompressed);
+                }
             }
             catch
             {
@@ -353,23 +395,24 @@ public sealed partial class Repository : IAsyncDisposable
         }
         finally
         {
-            LargeBuffers.Pool.Return(sealedBuffer);
+            if (sealedBuffer is not null)
+            {
+                LargeBuffers.Pool.Return(sealedBuffer);
+            }
         }
-        foreach (var packer in full ?? [])
-        {
-            await StartUploadAsync(packer, ct).ConfigureAwait(false);
-        }
-        return (id, true);
+        return full;
     }
 
-    private byte[] EncodeBlob(BlobType type, ReadOnlySpan<byte> plain, out int sealedLength, out uint uncompressedLength)
-    {
-        var compress = Version >= 2 && plain.Length > 0 && (type == BlobType.Tree || Options.Compression switch
+    private bool Compresses(BlobType type, ReadOnlySpan<byte> plain) =>
+        Version >= 2 && plain.Length > 0 && (type == BlobType.Tree || Options.Compression switch
         {
             CompressionMode.Off => false,
             CompressionMode.Max => true,
             _ => CompressibilityProbe.WorthCompressing(plain),
         });
+
+    private byte[] EncodeBlob(bool compress, ReadOnlySpan<byte> plain, out int sealedLength, out uint uncompressedLength)
+    {
         if (!compress)
         {
             uncompressedLength = 0;

@@ -48,4 +48,29 @@ public class CompressibilityProbeTests
         Assert.Equal(random, await repo.LoadBlobAsync(BlobType.Data, randomId));
         Assert.Equal(zeros, await repo.LoadBlobAsync(BlobType.Data, zerosId));
     }
+
+    [Fact]
+    public async Task A_consumed_buffer_is_encrypted_in_place_when_stored_uncompressed_and_reads_back_intact()
+    {
+        using var tmp = new TempDir();
+        var path = tmp.Sub("repo");
+        await (await TestRepos.InitAsync(path)).DisposeAsync();
+        await using var repo = await Repository.OpenAsync(new LocalBackend(path), ResticCli.Password);
+        var random = RandomNumberGenerator.GetBytes(1 << 20);
+        var text = System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 40_000).Select(i => $"row {i}\n")));
+        var randomBuffer = random.ToArray();
+        var textBuffer = text.ToArray();
+
+        var (randomId, _) = await repo.SaveConsumingBlobAsync(randomBuffer, null, CancellationToken.None);
+        var (textId, _) = await repo.SaveConsumingBlobAsync(textBuffer, null, CancellationToken.None);
+        var (again, stored) = await repo.SaveConsumingBlobAsync(random.ToArray(), null, CancellationToken.None);
+        await repo.FlushAsync();
+
+        Assert.NotEqual(random, randomBuffer); // the chunk's own buffer now holds the ciphertext
+        Assert.Equal(text, textBuffer);        // compressed blobs are encoded elsewhere; the buffer is untouched
+        Assert.Equal((randomId, false), (again, stored));
+        Assert.Equal(random, await repo.LoadBlobAsync(BlobType.Data, randomId));
+        Assert.Equal(text, await repo.LoadBlobAsync(BlobType.Data, textId));
+        Assert.True(repo.Index.TryGet(BlobType.Data, randomId, out var blob) && !blob.IsCompressed);
+    }
 }

@@ -97,6 +97,26 @@ public sealed class CryptoKey : IDisposable
         Mac(iv, data, buffer[(IvSize + plaintextLength)..]);
     }
 
+    /// <summary>
+    /// Encrypts <paramref name="data"/> in place with a fresh random IV and computes its MAC: the sealed blob is
+    /// <paramref name="iv"/> || data || <paramref name="tag"/>, kept in three places so the plaintext's own buffer
+    /// (a chunk the backup no longer needs) holds the ciphertext, with no second buffer and no copy.
+    /// </summary>
+    public void SealDetached(Span<byte> data, Span<byte> iv, Span<byte> tag)
+    {
+        if (iv.Length != IvSize || tag.Length != MacSize)
+        {
+            throw new ArgumentException("IV and tag must be 16 bytes");
+        }
+        do
+        {
+            RandomNumberGenerator.Fill(iv);
+        }
+        while (iv.IndexOfAnyExcept((byte)0) < 0);
+        _encryption.Value!.Transform(iv, data, data);
+        Mac(iv, data, tag);
+    }
+
     internal void Seal(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> iv, Span<byte> output)
     {
         if (output.Length != plaintext.Length + Overhead)

@@ -50,19 +50,28 @@ internal sealed class PackBuilder : IDisposable
     /// <summary>Size of the finished file after adding one more blob of <paramref name="sealedLength"/> bytes.</summary>
     public int FinishedSizeWith(int sealedLength) => FinishedSize + sealedLength + EntrySizeCompressed;
 
-    public void Add(Id id, ReadOnlySpan<byte> sealedBlob, uint uncompressedLength)
+    public void Add(Id id, ReadOnlySpan<byte> sealedBlob, uint uncompressedLength) =>
+        Add(id, sealedBlob[..16], sealedBlob[16..^16], sealedBlob[^16..], uncompressedLength);
+
+    /// <summary>Adds a blob sealed in three pieces (IV, ciphertext, MAC), written one after the other.</summary>
+    public void Add(Id id, ReadOnlySpan<byte> iv, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> mac, uint uncompressedLength)
     {
+        var length = iv.Length + ciphertext.Length + mac.Length;
         if (_spool is not null)
         {
-            _spool.Write(sealedBlob);
+            _spool.Write(iv);
+            _spool.Write(ciphertext);
+            _spool.Write(mac);
         }
         else
         {
-            EnsureCapacity(_length + sealedBlob.Length);
-            sealedBlob.CopyTo(_buffer.AsSpan(_length));
+            EnsureCapacity(_length + length);
+            iv.CopyTo(_buffer.AsSpan(_length));
+            ciphertext.CopyTo(_buffer.AsSpan(_length + iv.Length));
+            mac.CopyTo(_buffer.AsSpan(_length + iv.Length + ciphertext.Length));
         }
-        _length += sealedBlob.Length;
-        _entries.Add((id, Type, (uint)sealedBlob.Length, uncompressedLength));
+        _length += length;
+        _entries.Add((id, Type, (uint)length, uncompressedLength));
         HeaderPlaintextSize += uncompressedLength != 0 ? EntrySizeCompressed : EntrySizeUncompressed;
     }
 
