@@ -511,8 +511,15 @@ public sealed partial class Repository : IAsyncDisposable
         await WriteIndexAsync(ct).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Awaited before any index file is written: a backup sets it to its lock's confirmation
+    /// (<see cref="RepositoryLock.ConfirmAsync"/>), so no index appears before the lock protocol has finished.
+    /// </summary>
+    internal Task IndexWriteGate { get; set; } = Task.CompletedTask;
+
     private async Task WriteIndexAsync(CancellationToken ct)
     {
+        await IndexWriteGate.ConfigureAwait(false);
         List<(Id Pack, IReadOnlyList<PackedBlob> Blobs)> packs;
         lock (_uploadsLock)
         {

@@ -53,6 +53,20 @@ public class LockAndArchiverTests
     }
 
     [Fact]
+    public async Task No_index_is_written_while_the_gate_is_closed_and_none_when_it_fails()
+    {
+        using var tmp = new TempDir();
+        await using var repo = await TestRepos.InitAsync(tmp.Sub("repo"));
+        repo.IndexWriteGate = Task.FromException(new RepositoryException("repository is already locked (exclusive)"));
+        await repo.SaveBlobAsync(BlobType.Data, Encoding.UTF8.GetBytes("some data"));
+
+        var ex = await Assert.ThrowsAsync<RepositoryException>(() => repo.FlushAsync());
+
+        Assert.Contains("already locked", ex.Message);
+        Assert.Empty(Directory.GetFiles(tmp.Sub("repo/index")));
+    }
+
+    [Fact]
     public async Task Parent_snapshot_reuses_unchanged_files_and_excludes_apply()
     {
         using var tmp = new TempDir();

@@ -45,6 +45,7 @@ public sealed class Archiver
             }
         }
         await using var repoLock = await RepositoryLock.AcquireConfirmingLaterAsync(_repo, exclusive: false, ct).ConfigureAwait(false);
+        using var gate = new IndexGate(_repo, repoLock);
         var run = new Run(this, options, ct);
         await using (run.ConfigureAwait(false))
         {
@@ -56,6 +57,20 @@ public sealed class Archiver
         }
     }
 
+    /// <summary>Holds index writes back until the backup's lock is confirmed, for as long as the backup runs.</summary>
+    private sealed class IndexGate : IDisposable
+    {
+        private readonly Repository _repo;
+
+        public IndexGate(Repository repo, RepositoryLock repoLock)
+        {
+            _repo = repo;
+            repo.IndexWriteGate = repoLock.ConfirmAsync();
+        }
+
+        public void Dispose() => _repo.IndexWriteGate = Task.CompletedTask;
+    }
+
     /// <summary>Backs up a stream (stdin, a block device) as a single file named <paramref name="fileName"/> in the snapshot root.</summary>
     public async Task<BackupResult> BackupStreamAsync(Stream input, string fileName, BackupOptions? options = null, CancellationToken ct = default)
     {
@@ -65,6 +80,7 @@ public sealed class Archiver
             throw new ArgumentException($"invalid stream file name '{fileName}'");
         }
         await using var repoLock = await RepositoryLock.AcquireConfirmingLaterAsync(_repo, exclusive: false, ct).ConfigureAwait(false);
+        using var gate = new IndexGate(_repo, repoLock);
         var run = new Run(this, options, ct);
         await using (run.ConfigureAwait(false))
         {
