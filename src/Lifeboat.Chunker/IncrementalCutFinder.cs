@@ -19,9 +19,6 @@ public sealed class IncrementalCutFinder
         _chunker = chunker;
     }
 
-    /// <summary>Bytes from the chunk start a decision may need at most (MaxSize); reading more is never required.</summary>
-    public int MaxSize => _chunker.Settings.MaxSize;
-
     /// <summary>Starts over for a new chunk.</summary>
     public void Reset()
     {

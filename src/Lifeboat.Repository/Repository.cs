@@ -377,7 +377,7 @@ public sealed partial class Repository : IAsyncDisposable
             }
             try
             {
-                if (sealedBuffer is null)
+                if (inPlace)
                 {
                     packer.Add(id, iv, consumable, mac, 0);
                 }

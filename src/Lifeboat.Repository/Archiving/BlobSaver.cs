@@ -21,7 +21,6 @@ internal sealed class BlobSaver : IAsyncDisposable
 
     private readonly Repository _repo;
     private readonly Channel<Job> _queue;
-    private readonly Thread[] _workers;
     private readonly TaskCompletionSource _workersDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _workersRunning;
     private Task<Id>? _zeroChunkSaved;
@@ -35,10 +34,9 @@ internal sealed class BlobSaver : IAsyncDisposable
         _repo = repo;
         _queue = Channel.CreateBounded<Job>(new BoundedChannelOptions(workers * 1) { SingleReader = false });
         _workersRunning = workers;
-        _workers = Enumerable.Range(0, workers).Select(i => new Thread(() => Work(ct)) { IsBackground = true, Name = $"blob saver {i}" }).ToArray();
-        foreach (var worker in _workers)
+        for (var i = 0; i < workers; i++)
         {
-            worker.Start();
+            new Thread(() => Work(ct)) { IsBackground = true, Name = $"blob saver {i}" }.Start();
         }
     }
 
@@ -61,11 +59,7 @@ internal sealed class BlobSaver : IAsyncDisposable
     public async ValueTask<Id> SaveHereAsync(ReadOnlyMemory<byte> data, CancellationToken ct)
     {
         var (id, stored) = await _repo.SaveBlobAsync(BlobType.Data, data, null, ct).ConfigureAwait(false);
-        if (stored)
-        {
-            Interlocked.Add(ref _bytesAdded, data.Length);
-            Interlocked.Increment(ref _blobsAdded);
-        }
+        CountStored(stored, data.Length);
         return id;
     }
 
@@ -109,6 +103,15 @@ internal sealed class BlobSaver : IAsyncDisposable
         }
     }
 
+    private void CountStored(bool stored, int length)
+    {
+        if (stored)
+        {
+            Interlocked.Add(ref _bytesAdded, length);
+            Interlocked.Increment(ref _blobsAdded);
+        }
+    }
+
     private void Save(Job job, CancellationToken ct)
     {
         try
@@ -122,11 +125,7 @@ internal sealed class BlobSaver : IAsyncDisposable
                 ? _repo.SaveConsumingBlobAsync(data, known, ct)
                 : _repo.SaveBlobAsync(BlobType.Data, data, known, ct);
             var (id, stored) = saving.IsCompletedSuccessfully ? saving.Result : saving.AsTask().GetAwaiter().GetResult();
-            if (stored)
-            {
-                Interlocked.Add(ref _bytesAdded, job.Length);
-                Interlocked.Increment(ref _blobsAdded);
-            }
+            CountStored(stored, job.Length);
             job.Done.SetResult(id);
         }
         catch (Exception e)

@@ -40,7 +40,7 @@ internal sealed class FileChunker
 
     /// <summary>Chunks a stream to its end (offsets are ignored: the stream is read front to back).</summary>
     public FileChunker(ResticChunker chunker, Stream stream)
-        : this(chunker, (_, buffer, ct) => ReadFullyAsync(stream, buffer, ct), long.MaxValue, holes: null)
+        : this(chunker, (_, buffer, ct) => stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, ct), long.MaxValue, holes: null)
     {
     }
 
@@ -140,20 +140,5 @@ internal sealed class FileChunker
         Buffer.BlockCopy(buffer, 0, bigger, 0, filled);
         LargeBuffers.Pool.Return(buffer);
         return bigger;
-    }
-
-    private static async ValueTask<int> ReadFullyAsync(Stream stream, Memory<byte> buffer, CancellationToken ct)
-    {
-        var total = 0;
-        while (total < buffer.Length)
-        {
-            var n = await stream.ReadAsync(buffer[total..], ct).ConfigureAwait(false);
-            if (n == 0)
-            {
-                break;
-            }
-            total += n;
-        }
-        return total;
     }
 }

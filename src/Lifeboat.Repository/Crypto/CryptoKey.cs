@@ -68,11 +68,7 @@ public sealed class CryptoKey : IDisposable
     public void Seal(ReadOnlySpan<byte> plaintext, Span<byte> output)
     {
         Span<byte> iv = stackalloc byte[IvSize];
-        do
-        {
-            RandomNumberGenerator.Fill(iv);
-        }
-        while (iv.IndexOfAnyExcept((byte)0) < 0);
+        FillIv(iv);
         Seal(plaintext, iv, output);
     }
 
@@ -87,11 +83,7 @@ public sealed class CryptoKey : IDisposable
             throw new ArgumentException("buffer must be plaintext length + 32", nameof(buffer));
         }
         var iv = buffer[..IvSize];
-        do
-        {
-            RandomNumberGenerator.Fill(iv);
-        }
-        while (iv.IndexOfAnyExcept((byte)0) < 0);
+        FillIv(iv);
         var data = buffer.Slice(IvSize, plaintextLength);
         _encryption.Value!.Transform(iv, data, data);
         Mac(iv, data, buffer[(IvSize + plaintextLength)..]);
@@ -108,13 +100,19 @@ public sealed class CryptoKey : IDisposable
         {
             throw new ArgumentException("IV and tag must be 16 bytes");
         }
+        FillIv(iv);
+        _encryption.Value!.Transform(iv, data, data);
+        Mac(iv, data, tag);
+    }
+
+    /// <summary>A fresh random IV (never all zeros).</summary>
+    private static void FillIv(Span<byte> iv)
+    {
         do
         {
             RandomNumberGenerator.Fill(iv);
         }
         while (iv.IndexOfAnyExcept((byte)0) < 0);
-        _encryption.Value!.Transform(iv, data, data);
-        Mac(iv, data, tag);
     }
 
     internal void Seal(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> iv, Span<byte> output)

@@ -59,7 +59,7 @@ internal abstract class PackReader : IDisposable
             }
         }
 
-        public override void Drop(long offset, int length) => Posix.Advise(_handle, offset, length, Posix.Advice.DontNeed);
+        public override void Drop(long offset, int length) => Posix.DropFromCache(_handle, offset, length);
 
         public override void Dispose() => _handle.Dispose();
     }

@@ -62,7 +62,7 @@ internal sealed class RestoreFile(string directory, string name, NodeAttributes 
         {
             data.WriteTo(fd, offset, _openPath!);
             // A large file (a VM disk) is written back while it is restored and its clean pages are let go, so its
-            // restore reuses a few dozen MiB of page cache instead of taking a page for every byte: the host's
+            // restore keeps about the last WritebackInterval of it cached instead of a page for every byte: the host's
             // working set stays cached, and on virtual machines whose memory is backed lazily each fresh page costs
             // a host fault (measured here: ~3 s of system time per GiB). Before the decrement below, so the
             // descriptor is still open.

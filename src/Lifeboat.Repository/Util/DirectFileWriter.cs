@@ -47,14 +47,8 @@ internal sealed unsafe partial class DirectFileWriter : IDisposable
     [LibraryImport("libc", EntryPoint = "ftruncate", SetLastError = true)]
     private static partial int FTruncate(int fd, long length);
 
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int FSync(int fd);
-
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     private static partial int Fcntl(int fd, int command, int argument);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int Close(int fd);
 
     /// <summary>Creates <paramref name="path"/> (it must not exist) with the given permission bits.</summary>
     public DirectFileWriter(string path, UnixFileMode mode, bool direct = true)
@@ -127,8 +121,7 @@ internal sealed unsafe partial class DirectFileWriter : IDisposable
                 _written = end;
             }
         }
-        WaitForInFlight();
-        if (FSync(_fd) != 0)
+        if (Posix.fsync(_fd) != 0)
         {
             throw Failure("fsync", Marshal.GetLastPInvokeError());
         }
@@ -220,7 +213,7 @@ internal sealed unsafe partial class DirectFileWriter : IDisposable
         }
         if (_fd >= 0)
         {
-            Close(_fd);
+            Posix.close(_fd);
             _fd = -1;
         }
         ReturnStaging(ref _staging);

@@ -15,9 +15,9 @@ internal static unsafe partial class Posix
     [LibraryImport(Libc, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int open(string path, int flags);
     [LibraryImport(Libc, SetLastError = true)]
-    private static partial int fsync(int fd);
+    internal static partial int fsync(int fd);
     [LibraryImport(Libc, SetLastError = true)]
-    private static partial int close(int fd);
+    internal static partial int close(int fd);
     [LibraryImport(Libc, SetLastError = true)]
     private static partial long lseek(nint fd, long offset, int whence);
     [LibraryImport(Libc, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
@@ -31,26 +31,20 @@ internal static unsafe partial class Posix
     [LibraryImport(Libc)]
     public static partial uint getegid();
 
+    private const int FadviseDontNeed = 4;
+
     [LibraryImport(Libc)]
     private static partial int posix_fadvise(nint fd, long offset, long length, int advice);
 
-    public enum Advice
-    {
-        DontNeed = 4,
-    }
-
-    /// <summary>posix_fadvise for a range (best effort: advice is never an error).</summary>
-    public static void Advise(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long offset, long length, Advice advice) =>
-        _ = posix_fadvise(handle.DangerousGetHandle(), offset, length, (int)advice);
+    /// <summary>POSIX_FADV_DONTNEED for a range: its clean cached pages are freed (best effort: advice is never an error).</summary>
+    public static void DropFromCache(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long offset, long length) =>
+        _ = posix_fadvise(handle.DangerousGetHandle(), offset, length, FadviseDontNeed);
 
     /// <summary>
     /// POSIX_FADV_DONTNEED for a whole file: Linux starts writing its dirty pages back and frees the clean ones
     /// (those written back since the last call). Best effort.
     /// </summary>
-    public static void WriteBackAndDrop(int fd)
-    {
-        _ = posix_fadvise(fd, 0, 0, (int)Advice.DontNeed);
-    }
+    public static void WriteBackAndDrop(int fd) => _ = posix_fadvise(fd, 0, 0, FadviseDontNeed);
 
     public static void FsyncDirectory(string dir)
     {
