@@ -348,8 +348,8 @@ public sealed partial class Repository : IAsyncDisposable
     /// <summary>Encodes the blob into an open pack; returns the packs that are full now.</summary>
     private List<PackBuilder>? Pack(BlobType type, Id id, ReadOnlySpan<byte> plain, Span<byte> consumable)
     {
-        var compress = Compresses(type, plain);
-        var inPlace = !consumable.IsEmpty && !compress;
+        var encoding = EncodingOf(type, plain);
+        var inPlace = !consumable.IsEmpty && encoding == BlobEncoding.Uncompressed;
         byte[]? sealedBuffer = null;
         var sealedLength = plain.Length + CryptoKey.Overhead;
         uint uncompressed = 0;
@@ -361,7 +361,7 @@ public sealed partial class Repository : IAsyncDisposable
         }
         else
         {
-            sealedBuffer = EncodeBlob(compress, plain, out sealedLength, out uncompressed);
+            sealedBuffer = EncodeBlob(encoding, plain, out sealedLength, out uncompressed);
         }
         List<PackBuilder>? full = null;
         try
@@ -403,17 +403,19 @@ public sealed partial class Repository : IAsyncDisposable
         return full;
     }
 
-    private bool Compresses(BlobType type, ReadOnlySpan<byte> plain) =>
-        Version >= 2 && plain.Length > 0 && (type == BlobType.Tree || Options.Compression switch
+    private BlobEncoding EncodingOf(BlobType type, ReadOnlySpan<byte> plain) =>
+        Version < 2 || plain.Length == 0 ? BlobEncoding.Uncompressed
+        : type == BlobType.Tree ? BlobEncoding.Zstd
+        : Options.Compression switch
         {
-            CompressionMode.Off => false,
-            CompressionMode.Max => true,
-            _ => CompressibilityProbe.WorthCompressing(plain),
-        });
+            CompressionMode.Off => BlobEncoding.Uncompressed,
+            CompressionMode.Max => BlobEncoding.Zstd,
+            _ => CompressibilityProbe.Choose(plain),
+        };
 
-    private byte[] EncodeBlob(bool compress, ReadOnlySpan<byte> plain, out int sealedLength, out uint uncompressedLength)
+    private byte[] EncodeBlob(BlobEncoding encoding, ReadOnlySpan<byte> plain, out int sealedLength, out uint uncompressedLength)
     {
-        if (!compress)
+        if (encoding == BlobEncoding.Uncompressed)
         {
             uncompressedLength = 0;
             sealedLength = plain.Length + CryptoKey.Overhead;
@@ -422,10 +424,14 @@ public sealed partial class Repository : IAsyncDisposable
             return buf;
         }
         // Compress straight into the output buffer after the IV slot, then encrypt in place.
-        var output = LargeBuffers.Pool.Rent(Zstd.CompressBound(plain.Length) + CryptoKey.Overhead);
+        var stored = encoding == BlobEncoding.StoredBlocks;
+        var output = LargeBuffers.Pool.Rent((stored ? StoredBlockFrame.MaxLength(plain.Length) : Zstd.CompressBound(plain.Length)) + CryptoKey.Overhead);
         try
         {
-            var n = Zstd.Compress(plain, output.AsSpan(16, output.Length - CryptoKey.Overhead), Options.Compression == CompressionMode.Max ? 19 : Zstd.DefaultLevel);
+            var frame = output.AsSpan(16, output.Length - CryptoKey.Overhead);
+            var n = stored
+                ? StoredBlockFrame.Write(plain, frame)
+                : Zstd.Compress(plain, frame, Options.Compression == CompressionMode.Max ? 19 : Zstd.DefaultLevel);
             uncompressedLength = (uint)plain.Length;
             sealedLength = n + CryptoKey.Overhead;
             _master.SealInPlace(output.AsSpan(0, sealedLength), n);

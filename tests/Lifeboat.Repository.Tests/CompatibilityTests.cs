@@ -26,7 +26,7 @@ public class CompatibilityTests
             Hostname = "lifeboat-test",
             Progress = new SyncProgress<BackupProgress>(progress.Add),
         });
-        Assert.Equal(7, result.FilesNew);
+        Assert.Equal(8, result.FilesNew);
         Assert.NotEmpty(progress);
         Assert.Equal(result.BytesRead, progress[^1].BytesRead);
 

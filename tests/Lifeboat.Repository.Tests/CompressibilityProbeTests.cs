@@ -9,18 +9,21 @@ namespace Lifeboat.Repository.Tests;
 public class CompressibilityProbeTests
 {
     [Fact]
-    public void Random_data_is_not_worth_compressing_text_zeros_and_mixed_data_are()
+    public void Random_data_is_stored_as_it_is_text_is_compressed_and_zero_runs_become_rle_blocks()
     {
         var random = RandomNumberGenerator.GetBytes(1 << 20);
         var text = System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 40_000).Select(i => $"line {i}: apiVersion: v1\n")));
         var mixed = RandomNumberGenerator.GetBytes(1 << 20);
-        mixed.AsSpan(600_000, 100_000).Clear(); // a zero run that a sample lands in (the third of four)
+        mixed.AsSpan(600_000, 100_000).Clear(); // a zero run of a tenth of the blob
+        var speck = RandomNumberGenerator.GetBytes(1 << 20);
+        speck.AsSpan(600_000, 20_000).Clear(); // too little to give up in-place encryption for
 
-        Assert.False(CompressibilityProbe.WorthCompressing(random));
-        Assert.True(CompressibilityProbe.WorthCompressing(text));
-        Assert.True(CompressibilityProbe.WorthCompressing(new byte[1 << 20]));
-        Assert.True(CompressibilityProbe.WorthCompressing(mixed));
-        Assert.True(CompressibilityProbe.WorthCompressing(RandomNumberGenerator.GetBytes(CompressibilityProbe.MinProbedLength - 1)));
+        Assert.Equal(BlobEncoding.Uncompressed, CompressibilityProbe.Choose(random));
+        Assert.Equal(BlobEncoding.Zstd, CompressibilityProbe.Choose(text));
+        Assert.Equal(BlobEncoding.StoredBlocks, CompressibilityProbe.Choose(new byte[1 << 20]));
+        Assert.Equal(BlobEncoding.StoredBlocks, CompressibilityProbe.Choose(mixed));
+        Assert.Equal(BlobEncoding.Uncompressed, CompressibilityProbe.Choose(speck));
+        Assert.Equal(BlobEncoding.Zstd, CompressibilityProbe.Choose(RandomNumberGenerator.GetBytes(CompressibilityProbe.MinProbedLength - 1)));
     }
 
     [Theory]

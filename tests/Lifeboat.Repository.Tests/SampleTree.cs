@@ -19,6 +19,11 @@ public static class SampleTree
         Directory.CreateDirectory(Path.Combine(root, "empty-dir"));
         Directory.CreateDirectory(Path.Combine(root, "sub/deeper"));
         File.WriteAllBytes(Path.Combine(root, "sub/deeper/random.bin"), RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 17));
+        // Zeros and a repeated byte written out (not holes) beside random data: stored as RLE and raw zstd blocks.
+        var written = new byte[(256 + 384 + 200) * 1024];
+        RandomNumberGenerator.Fill(written.AsSpan(0, 256 * 1024));
+        written.AsSpan(640 * 1024).Fill(0xFF);
+        File.WriteAllBytes(Path.Combine(root, "sub/zeros-and-data.img"), written);
         File.WriteAllText(Path.Combine(root, "sub/script.sh"), "#!/bin/sh\necho hi\n");
         File.SetUnixFileMode(Path.Combine(root, "sub/script.sh"), (UnixFileMode)0x1ed /* 0755 */);
         File.SetUnixFileMode(Path.Combine(root, "hello.txt"), (UnixFileMode)0x180 /* 0600 */);

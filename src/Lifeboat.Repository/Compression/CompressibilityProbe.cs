@@ -1,13 +1,29 @@
 namespace Lifeboat.Repository.Compression;
 
+/// <summary>How a data blob is stored in a version-2 repository.</summary>
+internal enum BlobEncoding
+{
+    /// <summary>As it is (incompressible data).</summary>
+    Uncompressed,
+
+    /// <summary>A zstd frame from the real compressor.</summary>
+    Zstd,
+
+    /// <summary>A hand-written zstd frame of RLE and raw blocks (<see cref="StoredBlockFrame"/>).</summary>
+    StoredBlocks,
+}
+
 /// <summary>
-/// Decides cheaply whether compressing a data blob is worth it, the way btrfs and ZFS avoid compressing what will
-/// not shrink: a few samples spread over the blob are compressed at zstd's fastest level, and a blob whose samples
-/// do not shrink by at least <see cref="MinSavingPercent"/>% is stored uncompressed.
+/// Decides cheaply how to store a data blob, the way btrfs and ZFS avoid compressing what will not shrink.
+/// The blob is looked at in 4 KiB pieces: pieces of one repeated byte (zeros a guest wrote: free space that is not
+/// a hole) are set aside, and a few of the other pieces, spread over the blob, are compressed at zstd's fastest
+/// level. If those samples shrink by at least <see cref="MinSavingPercent"/>% the blob gets real compression;
+/// otherwise its repeated-byte runs, if they are a fair share of it, become RLE blocks of a
+/// <see cref="StoredBlockFrame"/> and the rest is stored as it is, or the whole blob is stored uncompressed.
 /// Why: already-compressed or encrypted data (most of a VM disk that holds media, archives or an encrypted file
-/// system) costs zstd about a third of a core-second per GiB and then comes out as large as it went in; zstd would
-/// only wrap it in raw blocks. An uncompressed blob is as valid in a version-2 repository as a compressed one
-/// (restic writes them with compression off), and restoring it skips decompression.
+/// system) costs zstd about a third of a core-second per GiB and then comes out as large as it went in. An
+/// uncompressed blob is as valid in a version-2 repository as a compressed one (restic writes them with compression
+/// off), and restoring it skips decompression.
 /// The samples cost about 2% of compressing the whole blob. What they cannot see is redundancy at distances larger
 /// than a sample (a blob of incompressible 64 KiB blocks repeated within it); such data still deduplicates across
 /// blobs by chunk.
@@ -15,27 +31,55 @@ namespace Lifeboat.Repository.Compression;
 internal static class CompressibilityProbe
 {
     public const int MinSavingPercent = 3;
-    private const int SampleSize = 8 * 1024;
-    private const int Samples = 4;
+    private const int Samples = 8;
     private const int FastestLevel = 1;
 
-    /// <summary>Blobs shorter than this are always compressed: sampling would see most of them anyway.</summary>
-    public const int MinProbedLength = 4 * Samples * SampleSize;
+    /// <summary>Repeated-byte runs below 1/16 of a blob are not worth giving up in-place encryption for.</summary>
+    private const int MinUniformShareDivisor = 16;
 
-    public static bool WorthCompressing(ReadOnlySpan<byte> data)
+    /// <summary>Blobs shorter than this are always compressed: sampling would see most of them anyway.</summary>
+    public const int MinProbedLength = 4 * Samples * StoredBlockFrame.PieceSize;
+
+    public static BlobEncoding Choose(ReadOnlySpan<byte> data)
     {
         if (data.Length < MinProbedLength)
         {
-            return true;
+            return BlobEncoding.Zstd;
         }
-        var bound = Zstd.CompressBound(SampleSize);
-        var output = bound <= 16 * 1024 ? stackalloc byte[bound] : new byte[bound];
-        long compressed = 0;
-        var stride = (data.Length - SampleSize) / (Samples - 1);
-        for (var i = 0; i < Samples; i++)
+        var pieces = StoredBlockFrame.PieceCount(data.Length);
+        var uniform = 0;
+        for (var i = 0; i < pieces; i++)
         {
-            compressed += Zstd.Compress(data.Slice(i * stride, SampleSize), output, FastestLevel);
+            uniform += StoredBlockFrame.IsUniform(StoredBlockFrame.Piece(data, i)) ? 1 : 0;
         }
-        return compressed * 100 <= (long)Samples * SampleSize * (100 - MinSavingPercent);
+        if (uniform < pieces && SamplesShrink(data, pieces, pieces - uniform))
+        {
+            return BlobEncoding.Zstd;
+        }
+        return uniform * MinUniformShareDivisor >= pieces ? BlobEncoding.StoredBlocks : BlobEncoding.Uncompressed;
+    }
+
+    /// <summary>Compresses up to <see cref="Samples"/> of the blob's non-uniform pieces, spread evenly over them.</summary>
+    private static bool SamplesShrink(ReadOnlySpan<byte> data, int pieces, int mixed)
+    {
+        Span<byte> output = stackalloc byte[Zstd.CompressBound(StoredBlockFrame.PieceSize)];
+        var picks = Math.Min(Samples, mixed);
+        long sampled = 0, compressed = 0;
+        var seen = 0;
+        var pick = 0;
+        for (var i = 0; i < pieces && pick < picks; i++)
+        {
+            var piece = StoredBlockFrame.Piece(data, i);
+            // The pick-th sample is the non-uniform piece at the middle of the pick-th of `picks` equal shares, so
+            // the first and last ones, which often hold the edge of a zero run, are not sampled.
+            if (StoredBlockFrame.IsUniform(piece) || seen++ != (((2 * pick) + 1) * mixed) / (2 * picks))
+            {
+                continue;
+            }
+            pick++;
+            sampled += piece.Length;
+            compressed += Zstd.Compress(piece, output, FastestLevel);
+        }
+        return compressed * 100 <= sampled * (100 - MinSavingPercent);
     }
 }

@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using Lifeboat.Repository.Backend;
+using Lifeboat.Repository.Compression;
+using Lifeboat.Repository.Format;
+
+namespace Lifeboat.Repository.Tests;
+
+/// <summary>Hand-written zstd frames of RLE and raw blocks: what libzstd reads back, and when they are chosen.</summary>
+public class StoredBlockFrameTests
+{
+    private const int Block = 128 * 1024; // zstd's largest block
+
+    public static TheoryData<int, int> Shapes() => new()
+    {
+        { 0, 1 }, { 1, 2 }, { 100, 3 }, { Block - 1, 4 }, { Block, 5 }, { Block + 1, 6 }, { (1 << 20) + 17, 7 },
+        { 3 * Block, 8 }, { 8 << 20, 9 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Libzstd_decodes_the_frame_to_the_content_and_uniform_blocks_cost_four_bytes(int length, int seed)
+    {
+        var rng = new Random(seed);
+        var content = new byte[length];
+        var expectedLength = 9;
+        for (var start = 0; start < Math.Max(length, 1); start += Block)
+        {
+            var block = content.AsSpan(start, Math.Min(Block, length - start));
+            switch (rng.Next(3))
+            {
+                case 0: break; // zeros
+                case 1: block.Fill(0xA5); break;
+                default: rng.NextBytes(block); break;
+            }
+            var uniform = StoredBlockFrame.IsUniform(block);
+            expectedLength += 3 + (uniform ? 1 : block.Length);
+        }
+        var frame = new byte[StoredBlockFrame.MaxLength(length)];
+
+        var written = StoredBlockFrame.Write(content, frame);
+
+        Assert.Equal(expectedLength, written);
+        var decoded = new byte[length];
+        Zstd.Decompress(frame.AsSpan(0, written), decoded);
+        Assert.Equal(content, decoded);
+        Assert.Equal(content, Zstd.Decompress(frame.AsSpan(0, written))); // the content size in the header is right
+    }
+
+    [Fact]
+    public void Runs_that_do_not_start_on_a_block_are_found_to_the_piece_and_decode_back()
+    {
+        var rng = new Random(11);
+        var parts = new List<byte[]>
+        {
+            Bytes(10_000, rng), new byte[300 * 1024], Bytes(5_000, rng), Enumerable.Repeat((byte)7, 1 << 20).ToArray(),
+            new byte[9_000], Bytes(3, rng),
+        };
+        var content = parts.SelectMany(p => p).ToArray();
+        var randomBytes = 10_000 + 5_000 + 3;
+        var frame = new byte[StoredBlockFrame.MaxLength(content.Length)];
+
+        var written = StoredBlockFrame.Write(content, frame);
+
+        var decoded = new byte[content.Length];
+        Zstd.Decompress(frame.AsSpan(0, written), decoded);
+        Assert.Equal(content, decoded);
+        // Each edge between runs can leave at most one 4 KiB piece of repeated bytes stored raw.
+        Assert.InRange(written, randomBytes, randomBytes + (5 * StoredBlockFrame.PieceSize) + 200);
+    }
+
+    private static byte[] Bytes(int length, Random rng)
+    {
+        var bytes = new byte[length];
+        rng.NextBytes(bytes);
+        return bytes;
+    }
+
+    [Fact]
+    public void Zeros_beside_incompressible_data_get_stored_blocks_compressible_data_gets_zstd_random_data_neither()
+    {
+        var random = RandomNumberGenerator.GetBytes(1 << 20);
+        var randomThenZeros = RandomNumberGenerator.GetBytes(1 << 20);
+        randomThenZeros.AsSpan(600 * 1024).Clear();
+        var text = System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 40_000).Select(i => $"line {i}: apiVersion: v1\n")));
+        var textThenZeros = new byte[text.Length + (512 * 1024)];
+        text.CopyTo(textThenZeros, 512 * 1024);
+
+        // A sparse disk's typical chunk: the end of a zero run, a stripe of data, the first 64 bytes of the next run.
+        var diskChunk = new byte[(512 * 1024) + (1 << 20)];
+        RandomNumberGenerator.Fill(diskChunk.AsSpan((512 * 1024) - 64, 1 << 20));
+
+        Assert.Equal(BlobEncoding.Uncompressed, CompressibilityProbe.Choose(random));
+        Assert.Equal(BlobEncoding.StoredBlocks, CompressibilityProbe.Choose(diskChunk));
+        Assert.Equal(BlobEncoding.StoredBlocks, CompressibilityProbe.Choose(randomThenZeros));
+        Assert.Equal(BlobEncoding.StoredBlocks, CompressibilityProbe.Choose(new byte[1 << 20]));
+        Assert.Equal(BlobEncoding.Zstd, CompressibilityProbe.Choose(text));
+        Assert.Equal(BlobEncoding.Zstd, CompressibilityProbe.Choose(textThenZeros));
+        Assert.Equal(BlobEncoding.Zstd, CompressibilityProbe.Choose(RandomNumberGenerator.GetBytes(CompressibilityProbe.MinProbedLength - 1)));
+    }
+
+    [Fact]
+    public async Task A_blob_of_random_data_and_written_zeros_is_stored_about_as_large_as_its_random_part_and_reads_back()
+    {
+        using var tmp = new TempDir();
+        var path = tmp.Sub("repo");
+        await (await TestRepos.InitAsync(path)).DisposeAsync();
+        await using var repo = await Repository.OpenAsync(new LocalBackend(path), ResticCli.Password);
+        var data = new byte[2 << 20];
+        RandomNumberGenerator.Fill(data.AsSpan(0, 2 * Block));
+        data.AsSpan(1 << 20, Block).Fill(0xFF);
+
+        var (id, _) = await repo.SaveConsumingBlobAsync(data.ToArray(), null, CancellationToken.None);
+        await repo.FlushAsync();
+
+        Assert.True(repo.Index.TryGet(BlobType.Data, id, out var blob));
+        Assert.Equal((uint)data.Length, blob.UncompressedLength);
+        Assert.InRange((long)blob.Length, 2 * Block, (2 * Block) + 200); // frame and block headers, IV and MAC
+        Assert.Equal(data, await repo.LoadBlobAsync(BlobType.Data, id));
+    }
+}
