@@ -228,22 +228,27 @@ public sealed class Archiver
 
         private readonly System.Collections.Concurrent.ConcurrentQueue<string> _errors = new();
 
-        private async Task<Node?> ArchivePathAsync(string path, string name, Node? parentNode)
+        /// <param name="entriesStarted">Set once a directory has started all its entries (or the path is done).</param>
+        private async Task<Node?> ArchivePathAsync(string path, string name, Node? parentNode, TaskCompletionSource? entriesStarted = null)
         {
-            _ct.ThrowIfCancellationRequested();
-            if (_excludes.IsExcluded(path))
-            {
-                return null;
-            }
             try
             {
-                return await ArchivePathCoreAsync(path, name, parentNode).ConfigureAwait(false);
+                _ct.ThrowIfCancellationRequested();
+                if (_excludes.IsExcluded(path))
+                {
+                    return null;
+                }
+                return await ArchivePathCoreAsync(path, name, parentNode, entriesStarted).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // Vanished or unreadable items are reported and skipped; the rest of the backup continues.
                 _errors.Enqueue($"{path}: {e.Message}");
                 return null;
+            }
+            finally
+            {
+                entriesStarted?.TrySetResult();
             }
         }
 
@@ -259,7 +264,7 @@ public sealed class Archiver
             }
         }
 
-        private async Task<Node?> ArchivePathCoreAsync(string path, string name, Node? parentNode)
+        private async Task<Node?> ArchivePathCoreAsync(string path, string name, Node? parentNode, TaskCompletionSource? entriesStarted)
         {
             var node = _owner.NodeFromPath(path, name);
             if (node.IsDir)
@@ -272,13 +277,19 @@ public sealed class Archiver
                     var parentChild = parentEntries?.GetValueOrDefault(entry.Name);
                     if (entry is DirectoryInfo && !entry.Attributes.HasFlag(FileAttributes.ReparsePoint))
                     {
-                        // Directories take no slot: they only wait for their own entries, which do.
-                        children.Add(ArchivePathAsync(entry.FullName, entry.Name, parentChild));
+                        // Directories take no slot: they only wait for their own entries, which do. Depth first, like
+                        // restic: the next entry starts once this directory has started all of its own, so a tree
+                        // of many directories holds the nodes of the few in flight, not of all of them (measured:
+                        // 20,000 files in 100 directories kept every node alive to the end).
+                        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                        children.Add(ArchivePathAsync(entry.FullName, entry.Name, parentChild, started));
+                        await started.Task.ConfigureAwait(false);
                         continue;
                     }
                     await _startedEntries.WaitAsync(_ct).ConfigureAwait(false);
                     children.Add(ReleaseWhenDoneAsync(ArchivePathAsync(entry.FullName, entry.Name, parentChild), _startedEntries));
                 }
+                entriesStarted?.TrySetResult();
                 var nodes = await Task.WhenAll(children).ConfigureAwait(false);
                 node.Subtree = await Repo.SaveTreeAsync(nodes.OfType<Node>(), _ct).ConfigureAwait(false);
                 return node;
