@@ -102,6 +102,19 @@ public class FormatTests
     }
 
     [Fact]
+    public void Tree_nodes_sort_by_utf8_bytes_and_names_outside_the_bmp_survive_a_large_tree()
+    {
+        // UTF-16 puts the emoji (a surrogate pair) before U+FF21; UTF-8, and so restic, puts it after.
+        var names = Enumerable.Range(0, 600).Select(i => $"\U0001F600 file {i:D4} \uFF21").Append("\uFF21").Append("z").ToList();
+        var nodes = names.Select(n => new Node { Name = n, Type = NodeTypes.File, Content = [] });
+
+        var decoded = TreeCodec.Decode(TreeCodec.Encode(nodes), "test tree").Select(n => n.Name).ToList();
+
+        Assert.Equal(names.Order(Comparer<string>.Create((a, b) => System.Text.Encoding.UTF8.GetBytes(a).AsSpan().SequenceCompareTo(System.Text.Encoding.UTF8.GetBytes(b)))), decoded);
+        Assert.Equal(["z", "\uFF21"], decoded.Take(2));
+    }
+
+    [Fact]
     public void Go_file_modes()
     {
         Assert.Equal(2147484141u, GoFileMode.FromUnix(0x41ed));

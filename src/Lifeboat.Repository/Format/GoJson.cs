@@ -10,8 +10,16 @@ namespace Lifeboat.Repository.Format;
 /// </summary>
 internal sealed class GoJson
 {
-    private readonly StringBuilder _sb = new(256);
+    private readonly StringBuilder _sb;
     private bool _needComma;
+
+    public GoJson()
+        : this(new StringBuilder(256))
+    {
+    }
+
+    /// <summary>Writes into <paramref name="sb"/> (a tree's nodes share one builder).</summary>
+    public GoJson(StringBuilder sb) => _sb = sb;
 
     public GoJson BeginObject() { Sep(); _sb.Append('{'); _needComma = false; return this; }
     public GoJson EndObject() { _sb.Append('}'); _needComma = true; return this; }
@@ -28,8 +36,29 @@ internal sealed class GoJson
     }
 
     public GoJson String(string value) { Sep(); AppendString(_sb, value); _needComma = true; return this; }
-    public GoJson Number(long value) { Sep(); _sb.Append(value.ToString(CultureInfo.InvariantCulture)); _needComma = true; return this; }
-    public GoJson Number(ulong value) { Sep(); _sb.Append(value.ToString(CultureInfo.InvariantCulture)); _needComma = true; return this; }
+    public GoJson Number(long value) { Sep(); _sb.Append(CultureInfo.InvariantCulture, $"{value}"); _needComma = true; return this; }
+    public GoJson Number(ulong value) { Sep(); _sb.Append(CultureInfo.InvariantCulture, $"{value}"); _needComma = true; return this; }
+
+    /// <summary>A time as Go's RFC3339Nano text (needs no escaping).</summary>
+    public GoJson Time(GoTime value)
+    {
+        Span<char> text = stackalloc char[GoTime.MaxFormattedLength];
+        Sep();
+        _sb.Append('"').Append(text[..value.Format(text)]).Append('"');
+        _needComma = true;
+        return this;
+    }
+
+    /// <summary>An id as its 64 hex characters (needs no escaping).</summary>
+    public GoJson Id(Id value)
+    {
+        Span<char> hex = stackalloc char[64];
+        value.FormatHex(hex);
+        Sep();
+        _sb.Append('"').Append(hex).Append('"');
+        _needComma = true;
+        return this;
+    }
     public GoJson Bool(bool value) { Sep(); _sb.Append(value ? "true" : "false"); _needComma = true; return this; }
     public GoJson Null() { Sep(); _sb.Append("null"); _needComma = true; return this; }
     public GoJson Raw(string json) { Sep(); _sb.Append(json); _needComma = true; return this; }

@@ -9,7 +9,12 @@ namespace Lifeboat.Repository.Format;
 /// </summary>
 internal static class GoQuote
 {
-    public static string Quote(string name) => Quote(Encoding.UTF8.GetBytes(name));
+    public static string Quote(string name) =>
+        name.AsSpan().ContainsAnyExcept(PlainAscii) ? Quote(Encoding.UTF8.GetBytes(name)) : name;
+
+    /// <summary>Printable ASCII but the quote and backslash: characters that come out as they went in.</summary>
+    private static readonly System.Buffers.SearchValues<char> PlainAscii = System.Buffers.SearchValues.Create(
+        string.Concat(Enumerable.Range(0x20, 0x7F - 0x20).Select(c => (char)c).Where(c => c is not '"' and not '\\')));
 
     public static string Quote(ReadOnlySpan<byte> utf8)
     {

@@ -46,27 +46,42 @@ public readonly record struct GoTime(long UnixSeconds, int Nanoseconds, int Offs
 
     public override string ToString()
     {
+        Span<char> text = stackalloc char[MaxFormattedLength];
+        return new string(text[..Format(text)]);
+    }
+
+    /// <summary>The longest RFC 3339 text <see cref="Format"/> writes: date, time, nine fraction digits, offset.</summary>
+    public const int MaxFormattedLength = 19 + 10 + 6;
+
+    /// <summary>Writes the time as Go's RFC3339Nano does into <paramref name="destination"/>; returns the length.</summary>
+    public int Format(Span<char> destination)
+    {
         // Years outside 0..9999 cannot be represented in RFC 3339; restic clamps them too.
         var local = Math.Clamp(UnixSeconds + OffsetSeconds, -62135596800L, 253402300799L);
         var dt = DateTime.UnixEpoch.AddSeconds(local);
-        var sb = new StringBuilder(35);
-        sb.Append(dt.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture));
+        dt.TryFormat(destination, out var n, "yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
         if (Nanoseconds != 0)
         {
-            sb.Append('.').Append(Nanoseconds.ToString("D9", CultureInfo.InvariantCulture).TrimEnd('0'));
+            destination[n++] = '.';
+            Nanoseconds.TryFormat(destination[n..], out var digits, "D9", CultureInfo.InvariantCulture);
+            n += digits;
+            while (destination[n - 1] == '0')
+            {
+                n--;
+            }
         }
         if (OffsetSeconds == 0)
         {
-            sb.Append('Z');
+            destination[n++] = 'Z';
+            return n;
         }
-        else
-        {
-            var off = Math.Abs(OffsetSeconds) / 60;
-            sb.Append(OffsetSeconds < 0 ? '-' : '+')
-              .Append((off / 60).ToString("D2", CultureInfo.InvariantCulture)).Append(':')
-              .Append((off % 60).ToString("D2", CultureInfo.InvariantCulture));
-        }
-        return sb.ToString();
+        var off = Math.Abs(OffsetSeconds) / 60;
+        destination[n++] = OffsetSeconds < 0 ? '-' : '+';
+        (off / 60).TryFormat(destination[n..], out var hours, "D2", CultureInfo.InvariantCulture);
+        n += hours;
+        destination[n++] = ':';
+        (off % 60).TryFormat(destination[n..], out var minutes, "D2", CultureInfo.InvariantCulture);
+        return n + minutes;
     }
 
     private static readonly int[] NanosScale = [0, 100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100, 10, 1];

@@ -76,6 +76,14 @@ public readonly struct Id : IEquatable<Id>, IComparable<Id>
         return Convert.ToHexStringLower(b);
     }
 
+    /// <summary>Writes the 64 lower-case hex characters (no string allocated).</summary>
+    public void FormatHex(Span<char> destination)
+    {
+        Span<byte> b = stackalloc byte[32];
+        WriteTo(b);
+        Convert.TryToHexStringLower(b, destination, out _);
+    }
+
     /// <summary>First 8 hex characters, as restic shows ids.</summary>
     public string Short => ToString()[..8];
 

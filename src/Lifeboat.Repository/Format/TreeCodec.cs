@@ -20,38 +20,65 @@ public static class TreeCodec
                 throw new InvalidOperationException($"tree has duplicate name '{sorted[i].Name}'");
             }
         }
-        var sb = new StringBuilder(256 * (sorted.Count + 1));
-        sb.Append("{\"nodes\":[");
-        for (var i = 0; i < sorted.Count; i++)
+        // Not sized up front: a builder grows in chunks of at most 8,000 characters, where one large buffer (and the
+        // string made of it) would be large-object-heap garbage for every directory of a few hundred files.
+        var sb = new StringBuilder();
+        var w = new GoJson(sb);
+        w.BeginObject().Key("nodes").BeginArray();
+        foreach (var node in sorted)
         {
-            if (i > 0)
-            {
-                sb.Append(',');
-            }
-            AppendNode(sb, sorted[i]);
+            AppendNode(w, node);
         }
-        sb.Append("]}\n");
-        return Encoding.UTF8.GetBytes(sb.ToString());
+        w.EndArray().EndObject();
+        sb.Append('\n');
+        return Utf8(sb);
     }
 
     /// <summary>restic sorts by the raw name bytes.</summary>
     public static int CompareNames(string a, string b)
     {
+        // Without surrogates, UTF-16 code unit order is code point order, which is UTF-8 byte order.
+        if (!HasSurrogates(a) && !HasSurrogates(b))
+        {
+            return string.CompareOrdinal(a, b);
+        }
         var x = Encoding.UTF8.GetBytes(a);
         var y = Encoding.UTF8.GetBytes(b);
         return x.AsSpan().SequenceCompareTo(y);
     }
 
-    private static void AppendNode(StringBuilder sb, Node n)
+    private static bool HasSurrogates(string s) => s.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') >= 0;
+
+    /// <summary>The builder's text as UTF-8, chunk by chunk (a surrogate pair may straddle two chunks).</summary>
+    private static byte[] Utf8(StringBuilder sb)
     {
-        var w = new GoJson();
+        var encoder = Encoding.UTF8.GetEncoder();
+        var length = 0;
+        foreach (var chunk in sb.GetChunks())
+        {
+            length += encoder.GetByteCount(chunk.Span, flush: false);
+        }
+        length += encoder.GetByteCount([], flush: true);
+        encoder.Reset();
+        var bytes = new byte[length];
+        var written = 0;
+        foreach (var chunk in sb.GetChunks())
+        {
+            written += encoder.GetBytes(chunk.Span, bytes.AsSpan(written), flush: false);
+        }
+        encoder.GetBytes([], bytes.AsSpan(written), flush: true);
+        return bytes;
+    }
+
+    private static void AppendNode(GoJson w, Node n)
+    {
         w.BeginObject()
             .Prop("name", GoQuote.Quote(n.Name))
             .Prop("type", n.Type);
         if (n.Mode != 0) w.Prop("mode", n.Mode);
-        w.Prop("mtime", n.ModTime.ToString())
-            .Prop("atime", n.AccessTime.ToString())
-            .Prop("ctime", n.ChangeTime.ToString())
+        w.Key("mtime").Time(n.ModTime)
+            .Key("atime").Time(n.AccessTime)
+            .Key("ctime").Time(n.ChangeTime)
             .Prop("uid", n.Uid)
             .Prop("gid", n.Gid);
         if (!string.IsNullOrEmpty(n.User)) w.Prop("user", n.User);
@@ -78,12 +105,16 @@ public static class TreeCodec
         }
         else
         {
-            w.StringArray(n.Content.Select(c => c.ToString()));
+            w.BeginArray();
+            foreach (var id in n.Content)
+            {
+                w.Id(id);
+            }
+            w.EndArray();
         }
-        if (n.Subtree is { } st) w.Prop("subtree", st.ToString());
+        if (n.Subtree is { } st) w.Key("subtree").Id(st);
         if (!string.IsNullOrEmpty(n.Error)) w.Prop("error", n.Error);
         w.EndObject();
-        sb.Append(w.ToString());
     }
 
     public static List<Node> Decode(ReadOnlySpan<byte> json, string what)
