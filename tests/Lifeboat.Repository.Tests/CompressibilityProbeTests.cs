@@ -17,12 +17,19 @@ public class CompressibilityProbeTests
         mixed.AsSpan(600_000, 100_000).Clear(); // a zero run of a tenth of the blob
         var speck = RandomNumberGenerator.GetBytes(1 << 20);
         speck.AsSpan(600_000, 20_000).Clear(); // too little to give up in-place encryption for
+        var textThenZeros = new byte[text.Length + (512 * 1024)];
+        text.CopyTo(textThenZeros, 512 * 1024);
+        // A sparse disk's typical chunk: the end of a zero run, a stripe of data, the first 64 bytes of the next run.
+        var diskChunk = new byte[(512 * 1024) + (1 << 20)];
+        RandomNumberGenerator.Fill(diskChunk.AsSpan((512 * 1024) - 64, 1 << 20));
 
         Assert.Equal(BlobEncoding.Uncompressed, CompressibilityProbe.Choose(random));
         Assert.Equal(BlobEncoding.Zstd, CompressibilityProbe.Choose(text));
         Assert.Equal(BlobEncoding.StoredBlocks, CompressibilityProbe.Choose(new byte[1 << 20]));
         Assert.Equal(BlobEncoding.StoredBlocks, CompressibilityProbe.Choose(mixed));
         Assert.Equal(BlobEncoding.Uncompressed, CompressibilityProbe.Choose(speck));
+        Assert.Equal(BlobEncoding.StoredBlocks, CompressibilityProbe.Choose(diskChunk));
+        Assert.Equal(BlobEncoding.Zstd, CompressibilityProbe.Choose(textThenZeros));
         Assert.Equal(BlobEncoding.Zstd, CompressibilityProbe.Choose(RandomNumberGenerator.GetBytes(CompressibilityProbe.MinProbedLength - 1)));
     }
 

@@ -76,29 +76,6 @@ public class StoredBlockFrameTests
     }
 
     [Fact]
-    public void Zeros_beside_incompressible_data_get_stored_blocks_compressible_data_gets_zstd_random_data_neither()
-    {
-        var random = RandomNumberGenerator.GetBytes(1 << 20);
-        var randomThenZeros = RandomNumberGenerator.GetBytes(1 << 20);
-        randomThenZeros.AsSpan(600 * 1024).Clear();
-        var text = System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 40_000).Select(i => $"line {i}: apiVersion: v1\n")));
-        var textThenZeros = new byte[text.Length + (512 * 1024)];
-        text.CopyTo(textThenZeros, 512 * 1024);
-
-        // A sparse disk's typical chunk: the end of a zero run, a stripe of data, the first 64 bytes of the next run.
-        var diskChunk = new byte[(512 * 1024) + (1 << 20)];
-        RandomNumberGenerator.Fill(diskChunk.AsSpan((512 * 1024) - 64, 1 << 20));
-
-        Assert.Equal(BlobEncoding.Uncompressed, CompressibilityProbe.Choose(random));
-        Assert.Equal(BlobEncoding.StoredBlocks, CompressibilityProbe.Choose(diskChunk));
-        Assert.Equal(BlobEncoding.StoredBlocks, CompressibilityProbe.Choose(randomThenZeros));
-        Assert.Equal(BlobEncoding.StoredBlocks, CompressibilityProbe.Choose(new byte[1 << 20]));
-        Assert.Equal(BlobEncoding.Zstd, CompressibilityProbe.Choose(text));
-        Assert.Equal(BlobEncoding.Zstd, CompressibilityProbe.Choose(textThenZeros));
-        Assert.Equal(BlobEncoding.Zstd, CompressibilityProbe.Choose(RandomNumberGenerator.GetBytes(CompressibilityProbe.MinProbedLength - 1)));
-    }
-
-    [Fact]
     public async Task A_blob_of_random_data_and_written_zeros_is_stored_about_as_large_as_its_random_part_and_reads_back()
     {
         using var tmp = new TempDir();
