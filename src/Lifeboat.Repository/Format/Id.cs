@@ -69,12 +69,7 @@ public readonly struct Id : IEquatable<Id>, IComparable<Id>
         return b;
     }
 
-    public override string ToString()
-    {
-        Span<byte> b = stackalloc byte[32];
-        WriteTo(b);
-        return Convert.ToHexStringLower(b);
-    }
+    public override string ToString() => string.Create(64, this, static (hex, id) => id.FormatHex(hex));
 
     /// <summary>Writes the 64 lower-case hex characters (no string allocated).</summary>
     public void FormatHex(Span<char> destination)

@@ -10,16 +10,21 @@ public static class IndexFile
         var w = new GoJson().BeginObject();
         if (supersedes is { Count: > 0 })
         {
-            w.Key("supersedes").StringArray(supersedes.Select(s => s.ToString()));
+            w.Key("supersedes").BeginArray();
+            foreach (var id in supersedes)
+            {
+                w.Id(id);
+            }
+            w.EndArray();
         }
         w.Key("packs").BeginArray();
         foreach (var (pack, blobs) in packs)
         {
-            w.BeginObject().Prop("id", pack.ToString()).Key("blobs").BeginArray();
+            w.BeginObject().Key("id").Id(pack).Key("blobs").BeginArray();
             foreach (var b in blobs)
             {
                 w.BeginObject()
-                    .Prop("id", b.Id.ToString())
+                    .Key("id").Id(b.Id)
                     .Prop("type", b.Type == BlobType.Tree ? "tree" : "data")
                     .Prop("offset", b.Offset)
                     .Prop("length", b.Length);

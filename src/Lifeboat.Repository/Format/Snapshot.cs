@@ -23,9 +23,9 @@ public sealed class Snapshot
     public byte[] ToJson()
     {
         var w = new GoJson();
-        w.BeginObject().Prop("time", Time.ToString());
-        if (Parent is { } p) w.Prop("parent", p.ToString());
-        w.Prop("tree", Tree.ToString());
+        w.BeginObject().Key("time").Time(Time);
+        if (Parent is { } p) w.Key("parent").Id(p);
+        w.Key("tree").Id(Tree);
         w.Key("paths").StringArray(Paths);
         if (!string.IsNullOrEmpty(Hostname)) w.Prop("hostname", Hostname);
         if (!string.IsNullOrEmpty(Username)) w.Prop("username", Username);
@@ -33,7 +33,7 @@ public sealed class Snapshot
         if (Gid != 0) w.Prop("gid", Gid);
         if (Excludes is { Count: > 0 }) w.Key("excludes").StringArray(Excludes);
         if (Tags is { Count: > 0 }) w.Key("tags").StringArray(Tags);
-        if (Original is { } o) w.Prop("original", o.ToString());
+        if (Original is { } o) w.Key("original").Id(o);
         w.EndObject();
         return w.ToUtf8();
     }
