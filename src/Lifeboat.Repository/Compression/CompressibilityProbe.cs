@@ -47,12 +47,20 @@ internal static class CompressibilityProbe
             return BlobEncoding.Zstd;
         }
         var pieces = StoredBlockFrame.PieceCount(data.Length);
+        // One look per piece: the samples below are picked among the pieces this marks as not uniform.
+        var words = (pieces + 63) / 64;
+        var uniformBits = words <= 64 ? stackalloc ulong[words] : new ulong[words];
+        uniformBits.Clear();
         var uniform = 0;
         for (var i = 0; i < pieces; i++)
         {
-            uniform += StoredBlockFrame.IsUniform(StoredBlockFrame.Piece(data, i)) ? 1 : 0;
+            if (StoredBlockFrame.IsUniform(StoredBlockFrame.Piece(data, i)))
+            {
+                uniformBits[i >> 6] |= 1UL << i;
+                uniform++;
+            }
         }
-        if (uniform < pieces && SamplesShrink(data, pieces, pieces - uniform))
+        if (uniform < pieces && SamplesShrink(data, uniformBits, pieces, pieces - uniform))
         {
             return BlobEncoding.Zstd;
         }
@@ -60,7 +68,7 @@ internal static class CompressibilityProbe
     }
 
     /// <summary>Compresses up to <see cref="Samples"/> of the blob's non-uniform pieces, spread evenly over them.</summary>
-    private static bool SamplesShrink(ReadOnlySpan<byte> data, int pieces, int mixed)
+    private static bool SamplesShrink(ReadOnlySpan<byte> data, ReadOnlySpan<ulong> uniformBits, int pieces, int mixed)
     {
         Span<byte> output = stackalloc byte[Zstd.CompressBound(StoredBlockFrame.PieceSize)];
         var picks = Math.Min(Samples, mixed);
@@ -69,14 +77,14 @@ internal static class CompressibilityProbe
         var pick = 0;
         for (var i = 0; i < pieces && pick < picks; i++)
         {
-            var piece = StoredBlockFrame.Piece(data, i);
             // The pick-th sample is the non-uniform piece at the middle of the pick-th of `picks` equal shares, so
             // the first and last ones, which often hold the edge of a zero run, are not sampled.
-            if (StoredBlockFrame.IsUniform(piece) || seen++ != (((2 * pick) + 1) * mixed) / (2 * picks))
+            if ((uniformBits[i >> 6] & (1UL << i)) != 0 || seen++ != (((2 * pick) + 1) * mixed) / (2 * picks))
             {
                 continue;
             }
             pick++;
+            var piece = StoredBlockFrame.Piece(data, i);
             sampled += piece.Length;
             compressed += Zstd.Compress(piece, output, FastestLevel);
         }
