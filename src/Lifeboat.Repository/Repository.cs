@@ -29,6 +29,7 @@ public sealed partial class Repository : IAsyncDisposable
     private readonly object _uploadsLock = new();
     private int _unindexedBlobs;
     private DateTime _lastIndexWrite = DateTime.UtcNow;
+    private RepositoryException? _writeFailure;
 
     private Repository(IBackend backend, CryptoKey master, Id keyId, RepositoryConfig config, OpenOptions options)
     {
@@ -332,6 +333,7 @@ public sealed partial class Repository : IAsyncDisposable
         {
             throw new ArgumentException("restic repositories must not contain empty data blobs");
         }
+        ThrowIfWriteFailed();
         var id = knownId ?? Id.Hash(data.Span);
         if (Index.Contains(type, id) || !_pending.TryAdd((type, id), 0))
         {
@@ -367,13 +369,13 @@ public sealed partial class Repository : IAsyncDisposable
         try
         {
             var pool = _packers[(int)type];
-            var packer = pool.Take();
+            var packer = TakePacker(pool);
             // Finish a pack before it would pass the target size, so the pooled pack buffer
             // (a power of two) never has to grow past it.
             while (packer.Count > 0 && (packer.FinishedSizeWith(sealedLength) > Options.PackSize || packer.HeaderPlaintextSize > 15 * 1024 * 1024))
             {
                 (full ??= []).Add(packer);
-                packer = pool.Take();
+                packer = TakePacker(pool);
             }
             try
             {
@@ -386,9 +388,14 @@ public sealed partial class Repository : IAsyncDisposable
                     packer.Add(id, sealedBuffer.AsSpan(0, sealedLength), uncompressed);
                 }
             }
-            catch
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 packer.Dispose(); // a pack whose spool failed to write cannot be finished
+                throw WriteFailed($"pack spool in {SpoolDirectory}", e);
+            }
+            catch
+            {
+                packer.Dispose();
                 throw;
             }
             pool.Return(packer);
@@ -401,6 +408,38 @@ public sealed partial class Repository : IAsyncDisposable
             }
         }
         return full;
+    }
+
+    private PackBuilder TakePacker(PackerPool pool)
+    {
+        try
+        {
+            return pool.Take();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw WriteFailed($"pack spool in {SpoolDirectory}", e);
+        }
+    }
+
+    /// <summary>
+    /// Records the first failure to write a pack or an index. From then on this repository object stores nothing
+    /// more: the blobs of a lost pack are still marked as pending, so a later save of the same data would be
+    /// deduplicated against blobs that never arrived, and a backup would run on reading gigabytes for nothing.
+    /// </summary>
+    private RepositoryException WriteFailed(string what, Exception e)
+    {
+        var failure = e as RepositoryException ?? new RepositoryException($"{what}: {e.Message}", e);
+        Interlocked.CompareExchange(ref _writeFailure, failure, null);
+        return failure;
+    }
+
+    private void ThrowIfWriteFailed()
+    {
+        if (Volatile.Read(ref _writeFailure) is { } failure)
+        {
+            throw new RepositoryException($"nothing more is written to {Backend.Location} after an earlier failure: {failure.Message}", failure);
+        }
     }
 
     private BlobEncoding EncodingOf(BlobType type, ReadOnlySpan<byte> plain) =>
@@ -452,16 +491,18 @@ public sealed partial class Repository : IAsyncDisposable
         // machine a thread-pool thread blocked there is one the chunker's reads wait for.
         var task = Task.Factory.StartNew(async () =>
         {
+            Id? packId = null;
             try
             {
                 var finished = packer.Finish(_master);
+                packId = finished.PackId;
                 await finished.SaveAsync(Backend, CancellationToken.None).ConfigureAwait(false);
-                var (packId, blobs) = (finished.PackId, finished.Blobs);
+                var blobs = finished.Blobs;
                 Index.AddRange(blobs);
                 bool indexDue;
                 lock (_uploadsLock)
                 {
-                    _unindexedPacks.Add((packId, blobs));
+                    _unindexedPacks.Add((finished.PackId, blobs));
                     _unindexedBlobs += blobs.Count;
                     // Like restic: write an index file every 150k blobs (v1: 50k) or 10 minutes, so a long
                     // backup that is interrupted leaves usable packs behind.
@@ -476,6 +517,10 @@ public sealed partial class Repository : IAsyncDisposable
                 {
                     _pending.TryRemove((b.Type, b.Id), out _);
                 }
+            }
+            catch (Exception e)
+            {
+                throw WriteFailed(packId is { } id ? $"pack {id.Short}: saving to {Backend.Location}" : $"pack spool in {SpoolDirectory}: finishing a pack", e);
             }
             finally
             {
@@ -493,6 +538,7 @@ public sealed partial class Repository : IAsyncDisposable
     /// <summary>Finishes open packs, waits for uploads, then writes an index file for the new packs.</summary>
     public async Task FlushAsync(CancellationToken ct = default)
     {
+        ThrowIfWriteFailed();
         foreach (var pool in _packers)
         {
             foreach (var packer in pool.TakeAll())
@@ -524,6 +570,18 @@ public sealed partial class Repository : IAsyncDisposable
     internal Task IndexWriteGate { get; set; } = Task.CompletedTask;
 
     private async Task WriteIndexAsync(CancellationToken ct)
+    {
+        try
+        {
+            await WriteIndexCoreAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw WriteFailed($"index: saving to {Backend.Location}", e);
+        }
+    }
+
+    private async Task WriteIndexCoreAsync(CancellationToken ct)
     {
         await IndexWriteGate.ConfigureAwait(false);
         List<(Id Pack, IReadOnlyList<PackedBlob> Blobs)> packs;

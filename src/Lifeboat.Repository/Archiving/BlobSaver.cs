@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using Lifeboat.Repository.Format;
 using Lifeboat.Repository.Util;
@@ -24,6 +25,7 @@ internal sealed class BlobSaver : IAsyncDisposable
     private readonly TaskCompletionSource _workersDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _workersRunning;
     private Task<Id>? _zeroChunkSaved;
+    private ExceptionDispatchInfo? _firstFailure;
     private long _bytesAdded;
     private long _blobsAdded;
 
@@ -45,8 +47,20 @@ internal sealed class BlobSaver : IAsyncDisposable
     public long BlobsAdded => Interlocked.Read(ref _blobsAdded);
 
     /// <summary>Queues a chunk; the buffer is returned to the pool after saving if <paramref name="returnToPool"/>.</summary>
+    /// <remarks>
+    /// Throws the first failure of any earlier chunk: a file (or stream) being chunked stops at once instead of
+    /// reading on to its end for chunks that cannot be saved.
+    /// </remarks>
     public async ValueTask<Task<Id>> EnqueueAsync(byte[] buffer, int offset, int length, bool returnToPool, CancellationToken ct)
     {
+        if (Volatile.Read(ref _firstFailure) is { } failure)
+        {
+            if (returnToPool)
+            {
+                LargeBuffers.Pool.Return(buffer);
+            }
+            failure.Throw();
+        }
         var job = new Job(buffer, offset, length, returnToPool, new TaskCompletionSource<Id>(TaskCreationOptions.RunContinuationsAsynchronously));
         await _queue.Writer.WriteAsync(job, ct).ConfigureAwait(false);
         return job.Done.Task;
@@ -130,6 +144,7 @@ internal sealed class BlobSaver : IAsyncDisposable
         }
         catch (Exception e)
         {
+            Interlocked.CompareExchange(ref _firstFailure, ExceptionDispatchInfo.Capture(e), null);
             job.Done.TrySetException(e);
         }
         finally
