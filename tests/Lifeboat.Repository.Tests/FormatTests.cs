@@ -49,6 +49,70 @@ public class FormatTests
     }
 
     [Fact]
+    public void Tree_decoding_follows_gos_rules_for_duplicates_escapes_and_unknown_fields()
+    {
+        var id = new string('3', 64);
+        var json = "{\"extra\":{\"nodes\":[1]},\"nodes\":[{\"name\":\"old\",\"Name\":\"new\",\"typ\\u0065\":\"symlink\","
+            + "\"unknown\":{\"deep\":[{\"name\":\"no\"},[1,2]]},\"linktarget\":\"ignored\",\"linktarget_raw\":\"" + Convert.ToBase64String([0x74, 0x61, 0x72])
+            + "\",\"content\":null,\"extended_attributes\":[{\"name\":\"user.a\",\"value\":\"AQI=\",\"more\":true}],\"size\":null},"
+            + "{\"name\":\"d\",\"type\":\"dir\",\"subtree\":\"" + id + "\",\"content\":[]}],\"after\":[{}]}\n";
+
+        var nodes = TreeCodec.Decode(System.Text.Encoding.UTF8.GetBytes(json), "tree test");
+
+        Assert.Equal(["new", "d"], nodes.Select(n => n.Name));
+        Assert.Equal(NodeTypes.Symlink, nodes[0].Type);
+        Assert.Equal("tar", nodes[0].LinkTarget);
+        Assert.Null(nodes[0].Content);
+        Assert.Equal(0UL, nodes[0].Size);
+        var attribute = Assert.Single(nodes[0].ExtendedAttributes!);
+        Assert.Equal("user.a", attribute.Name);
+        Assert.Equal(new byte[] { 1, 2 }, attribute.Value);
+        Assert.Equal(Id.Parse(id), nodes[1].Subtree);
+        Assert.Empty(nodes[1].Content!);
+        Assert.Empty(TreeCodec.Decode("{\"nodes\":null}"u8, "tree test"));
+    }
+
+    [Theory]
+    [InlineData("{\"nodes\":[{\"name\":\"a\",\"type\":\"file\"")]
+    [InlineData("{\"nodes\":[{\"type\":\"file\"}]}")]
+    [InlineData("{\"nodes\":[{\"name\":\"a\",\"type\":\"file\",\"size\":-1}]}")]
+    [InlineData("{\"nodes\":[{\"name\":\"a\",\"type\":\"file\",\"content\":[\"abc\"]}]}")]
+    [InlineData("{\"nodes\":[{\"name\":\"a\",\"type\":\"file\",\"content\":[null]}]}")]
+    [InlineData("[]")]
+    public void Invalid_trees_are_refused_naming_the_tree(string json)
+    {
+        var e = Assert.Throws<InvalidDataException>(() => TreeCodec.Decode(System.Text.Encoding.UTF8.GetBytes(json), "tree 1234abcd"));
+        Assert.StartsWith("tree 1234abcd: invalid tree: ", e.Message);
+    }
+
+    [Fact]
+    public void Index_blobs_get_their_pack_id_wherever_it_stands_and_unknown_fields_are_skipped()
+    {
+        var (pack, blob) = (new string('a', 64), new string('b', 64));
+        var json = "{\"supersedes\":[\"" + new string('c', 64) + "\"],\"packs\":[{\"blobs\":[{\"id\":\"" + blob
+            + "\",\"type\":\"data\",\"offset\":7,\"length\":100,\"uncompressed_length\":300,\"note\":{\"x\":[1]}}],\"id\":\"" + pack + "\"}]}\n";
+        var blobs = new List<PackedBlob>();
+
+        IndexFile.Decode(System.Text.Encoding.UTF8.GetBytes(json), "index x", blobs.Add);
+
+        Assert.Equal(new PackedBlob(Id.Parse(blob), BlobType.Data, Id.Parse(pack), 7, 100, 300), Assert.Single(blobs));
+    }
+
+    [Theory]
+    [InlineData("{\"packs\":[{\"blobs\":[]}]}", "pack without id")]
+    [InlineData("{\"packs\":[{\"id\":\"ID\",\"blobs\":[{\"id\":\"ID\",\"type\":\"data\",\"offset\":0}]}]}", "without length")]
+    [InlineData("{\"packs\":[{\"id\":\"ID\",\"blobs\":[{\"id\":\"ID\",\"type\":\"lump\",\"offset\":0,\"length\":1}]}]}", "unknown blob type 'lump'")]
+    [InlineData("{\"packs\":[{\"id\":\"ID\",\"blobs\":[{\"id\":\"ID\",\"type\":\"data\",\"offset\":4294967296,\"length\":1}]}]}", "index x")]
+    [InlineData("{\"packs\":[{\"id\":\"ID\",\"blobs\":[", "index x")]
+    public void Invalid_index_entries_are_refused_naming_the_index(string json, string expected)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(json.Replace("ID", new string('d', 64)));
+        var e = Assert.Throws<InvalidDataException>(() => IndexFile.Decode(bytes, "index x", _ => { }));
+        Assert.StartsWith("index x: invalid index JSON: ", e.Message);
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
     public void Times_parse_to_the_same_instant_whatever_the_offset()
     {
         var utc = GoTime.Parse("2024-02-29T22:30:00.000000001Z");

@@ -161,5 +161,9 @@ internal static class GoQuote
         return h;
     }
 
-    public static string Unquote(string quoted) => Encoding.UTF8.GetString(UnquoteBytes(quoted));
+    public static string Unquote(string quoted) =>
+        // Nearly every name has nothing to unquote; surrogates go the long way, which replaces unpaired ones.
+        quoted.AsSpan().IndexOfAny('\\', '"') < 0 && !quoted.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF')
+            ? quoted
+            : Encoding.UTF8.GetString(UnquoteBytes(quoted));
 }

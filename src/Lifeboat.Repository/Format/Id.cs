@@ -52,6 +52,23 @@ public readonly struct Id : IEquatable<Id>, IComparable<Id>
         return true;
     }
 
+    /// <summary>Parses 64 hex digits given as UTF-8 bytes (as they stand in JSON).</summary>
+    public static bool TryParseUtf8(ReadOnlySpan<byte> hex, out Id id)
+    {
+        id = default;
+        if (hex.Length != 64)
+        {
+            return false;
+        }
+        Span<byte> b = stackalloc byte[32];
+        if (Convert.FromHexString(hex, b, out _, out var written) != System.Buffers.OperationStatus.Done || written != 32)
+        {
+            return false;
+        }
+        id = new Id(b);
+        return true;
+    }
+
     public bool IsZero => (_a | _b | _c | _d) == 0;
 
     public void WriteTo(Span<byte> dst)

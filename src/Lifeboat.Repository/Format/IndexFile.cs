@@ -47,38 +47,94 @@ public static class IndexFile
         try
         {
             var reader = new Utf8JsonReader(json);
-            using var doc = JsonDocument.ParseValue(ref reader);
-            var root = doc.RootElement;
-            var packs = root.ValueKind == JsonValueKind.Array ? root
-                : root.TryGetProperty("packs", out var p) ? p : default;
-            if (packs.ValueKind != JsonValueKind.Array)
+            JsonFields.Read(ref reader);
+            if (reader.TokenType == JsonTokenType.StartArray)
             {
+                DecodePacks(ref reader, add); // the pre-2016 format: just the packs
                 return;
             }
-            foreach (var pack in packs.EnumerateArray())
+            JsonFields.ExpectObject(ref reader, "index");
+            while (JsonFields.NextProperty(ref reader, RootFields, out var field))
             {
-                var packId = Id.Parse(pack.GetProperty("id").GetString()!);
-                if (!pack.TryGetProperty("blobs", out var blobs) || blobs.ValueKind != JsonValueKind.Array)
+                if (field == 0 && reader.TokenType == JsonTokenType.StartArray)
                 {
-                    continue;
+                    DecodePacks(ref reader, add);
                 }
-                foreach (var b in blobs.EnumerateArray())
+                else
                 {
-                    var type = b.GetProperty("type").GetString() switch
-                    {
-                        "data" => BlobType.Data,
-                        "tree" => BlobType.Tree,
-                        var t => throw new FormatException($"unknown blob type '{t}'"),
-                    };
-                    var ulen = b.TryGetProperty("uncompressed_length", out var u) && u.ValueKind == JsonValueKind.Number ? u.GetUInt32() : 0;
-                    add(new PackedBlob(Id.Parse(b.GetProperty("id").GetString()!), type, packId,
-                        b.GetProperty("offset").GetUInt32(), b.GetProperty("length").GetUInt32(), ulen));
+                    reader.Skip(); // "supersedes" and anything unknown
                 }
             }
         }
-        catch (Exception e) when (e is JsonException or FormatException or KeyNotFoundException or InvalidOperationException)
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
         {
             throw new InvalidDataException($"{what}: invalid index JSON: {e.Message}", e);
         }
+    }
+
+    private static readonly byte[][] RootFields = ["packs"u8.ToArray()];
+    private static readonly byte[][] PackFields = ["id"u8.ToArray(), "blobs"u8.ToArray()];
+    private static readonly byte[][] BlobFields =
+        ["id"u8.ToArray(), "type"u8.ToArray(), "offset"u8.ToArray(), "length"u8.ToArray(), "uncompressed_length"u8.ToArray()];
+
+    private static void DecodePacks(ref Utf8JsonReader reader, Action<PackedBlob> add)
+    {
+        var blobs = new List<PackedBlob>();
+        while (JsonFields.NextElement(ref reader))
+        {
+            JsonFields.ExpectObject(ref reader, "index pack");
+            Id? packId = null;
+            blobs.Clear();
+            while (JsonFields.NextProperty(ref reader, PackFields, out var field))
+            {
+                switch (field)
+                {
+                    case 0: packId = JsonFields.Id(ref reader); break;
+                    case 1 when reader.TokenType == JsonTokenType.StartArray:
+                        blobs.Clear(); // a repeated "blobs" replaces the earlier one
+                        while (JsonFields.NextElement(ref reader))
+                        {
+                            blobs.Add(DecodeBlob(ref reader));
+                        }
+                        break;
+                    default: reader.Skip(); break;
+                }
+            }
+            // The pack id may come after the blobs: they are handed on once the pack's object is complete.
+            var pack = packId ?? throw new FormatException("pack without id");
+            foreach (var b in blobs)
+            {
+                add(b with { Pack = pack });
+            }
+        }
+    }
+
+    private static PackedBlob DecodeBlob(ref Utf8JsonReader reader)
+    {
+        JsonFields.ExpectObject(ref reader, "index blob");
+        Id? id = null;
+        BlobType? type = null;
+        uint? offset = null, length = null;
+        uint uncompressed = 0;
+        while (JsonFields.NextProperty(ref reader, BlobFields, out var field))
+        {
+            switch (field)
+            {
+                case 0: id = JsonFields.Id(ref reader); break;
+                case 1:
+                    type = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("data"u8) ? BlobType.Data
+                        : reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("tree"u8) ? BlobType.Tree
+                        : throw new FormatException($"unknown blob type '{JsonFields.String(ref reader)}'");
+                    break;
+                case 2: offset = JsonFields.UInt32(ref reader); break;
+                case 3: length = JsonFields.UInt32(ref reader); break;
+                case 4: uncompressed = JsonFields.UInt32(ref reader); break;
+                default: reader.Skip(); break;
+            }
+        }
+        return new PackedBlob(
+            id ?? throw new FormatException("blob without id"), type ?? throw new FormatException($"blob {id.Value.Short} without type"),
+            default, offset ?? throw new FormatException($"blob {id.Value.Short} without offset"),
+            length ?? throw new FormatException($"blob {id.Value.Short} without length"), uncompressed);
     }
 }

@@ -122,128 +122,142 @@ public static class TreeCodec
         try
         {
             var reader = new Utf8JsonReader(json);
-            using var doc = JsonDocument.ParseValue(ref reader);
+            JsonFields.Read(ref reader);
+            JsonFields.ExpectObject(ref reader, "tree");
             var nodes = new List<Node>();
-            if (!TryGet(doc.RootElement, "nodes", out var arr) || arr.ValueKind == JsonValueKind.Null)
+            while (JsonFields.NextProperty(ref reader, RootFields, out var field))
             {
-                return nodes;
-            }
-            foreach (var e in arr.EnumerateArray())
-            {
-                nodes.Add(DecodeNode(e));
+                if (field != 0 || reader.TokenType != JsonTokenType.StartArray)
+                {
+                    reader.Skip(); // unknown, or "nodes": null
+                    continue;
+                }
+                nodes.Clear(); // a repeated "nodes" replaces the earlier one, as in Go
+                while (JsonFields.NextElement(ref reader))
+                {
+                    nodes.Add(DecodeNode(ref reader));
+                }
             }
             return nodes;
         }
-        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or KeyNotFoundException)
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
         {
             throw new InvalidDataException($"{what}: invalid tree: {e.Message}", e);
         }
     }
 
-    private static readonly string[] NodeFields =
-    [
+    private static readonly byte[][] RootFields = ["nodes"u8.ToArray()];
+
+    private enum Field
+    {
+        Name, Type, Mode, MTime, ATime, CTime, Uid, Gid, User, Group, Inode, DeviceId, Size, Links, LinkTarget,
+        LinkTargetRaw, Device, Error, Content, Subtree, ExtendedAttributes,
+    }
+
+    // In the order of Field.
+    private static readonly byte[][] NodeFields = new[]
+    {
         "name", "type", "mode", "mtime", "atime", "ctime", "uid", "gid", "user", "group", "inode", "device_id", "size",
         "links", "linktarget", "linktarget_raw", "device", "error", "content", "subtree", "extended_attributes",
-    ];
+    }.Select(Encoding.UTF8.GetBytes).ToArray();
 
-    // Go's decoder matches field names case-insensitively; restic's own writers use lower case. Looking for every
-    // absent field that way costs a scan that allocates each property's name, so it is done only for objects that
-    // have a property the exact names did not find (caseSensitive: false).
-    private static bool TryGet(JsonElement obj, string name, out JsonElement value, bool caseSensitive = false)
+    private static readonly byte[][] AttributeFields = ["name"u8.ToArray(), "value"u8.ToArray()];
+
+    private static Node DecodeNode(ref Utf8JsonReader reader)
     {
-        if (obj.TryGetProperty(name, out value))
+        JsonFields.ExpectObject(ref reader, "tree node");
+        string? name = null, type = null, linkTargetRaw = null;
+        var node = new Node { Name = "", Type = "" };
+        while (JsonFields.NextProperty(ref reader, NodeFields, out var field))
         {
-            return true;
-        }
-        if (caseSensitive)
-        {
-            return false;
-        }
-        foreach (var p in obj.EnumerateObject())
-        {
-            if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
+            switch ((Field)field)
             {
-                value = p.Value;
-                return true;
+                case Field.Name: name = JsonFields.String(ref reader); break;
+                case Field.Type: type = NodeType(ref reader); break;
+                case Field.Mode: node.Mode = (uint)JsonFields.UInt64(ref reader); break;
+                case Field.MTime: node.ModTime = Time(ref reader); break;
+                case Field.ATime: node.AccessTime = Time(ref reader); break;
+                case Field.CTime: node.ChangeTime = Time(ref reader); break;
+                case Field.Uid: node.Uid = (uint)JsonFields.UInt64(ref reader); break;
+                case Field.Gid: node.Gid = (uint)JsonFields.UInt64(ref reader); break;
+                case Field.User: node.User = JsonFields.String(ref reader); break;
+                case Field.Group: node.Group = JsonFields.String(ref reader); break;
+                case Field.Inode: node.Inode = JsonFields.UInt64(ref reader); break;
+                case Field.DeviceId: node.DeviceId = JsonFields.UInt64(ref reader); break;
+                case Field.Size: node.Size = JsonFields.UInt64(ref reader); break;
+                case Field.Links: node.Links = JsonFields.UInt64(ref reader); break;
+                case Field.LinkTarget: node.LinkTarget = JsonFields.String(ref reader); break;
+                case Field.LinkTargetRaw: linkTargetRaw = JsonFields.String(ref reader); break;
+                case Field.Device: node.Device = JsonFields.UInt64(ref reader); break;
+                case Field.Error: node.Error = JsonFields.String(ref reader); break;
+                case Field.Content: node.Content = Content(ref reader); break;
+                case Field.Subtree: node.Subtree = JsonFields.String(ref reader) is { } st ? Id.Parse(st) : null; break;
+                case Field.ExtendedAttributes: node.ExtendedAttributes = ExtendedAttributes(ref reader); break;
+                default: reader.Skip(); break;
             }
         }
-        return false;
-    }
-
-    private static string? Str(JsonElement o, string name, bool caseSensitive = false) =>
-        TryGet(o, name, out var v, caseSensitive) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    private static ulong U64(JsonElement o, string name, bool caseSensitive) =>
-        TryGet(o, name, out var v, caseSensitive) && v.ValueKind == JsonValueKind.Number ? v.GetUInt64() : 0;
-
-    private static GoTime Time(JsonElement o, string name, bool caseSensitive)
-    {
-        var s = Str(o, name, caseSensitive);
-        return s is null ? default : GoTime.Parse(s);
-    }
-
-    /// <summary>True when every property of the node is one of the known fields spelled exactly.</summary>
-    private static bool AllFieldsExact(JsonElement node)
-    {
-        var properties = 0;
-        foreach (var _ in node.EnumerateObject())
+        node.Name = GoQuote.Unquote(name ?? throw new FormatException("node without name"));
+        node.Type = type ?? throw new FormatException($"node '{name}' without type");
+        if (linkTargetRaw is not null)
         {
-            properties++;
-        }
-        var exact = 0;
-        foreach (var field in NodeFields)
-        {
-            exact += node.TryGetProperty(field, out _) ? 1 : 0;
-        }
-        return exact == properties;
-    }
-
-    private static Node DecodeNode(JsonElement e)
-    {
-        var cs = AllFieldsExact(e);
-        var rawName = Str(e, "name", cs) ?? throw new FormatException("node without name");
-        var node = new Node
-        {
-            Name = GoQuote.Unquote(rawName),
-            Type = Str(e, "type", cs) ?? throw new FormatException($"node '{rawName}' without type"),
-            Mode = (uint)U64(e, "mode", cs),
-            ModTime = Time(e, "mtime", cs),
-            AccessTime = Time(e, "atime", cs),
-            ChangeTime = Time(e, "ctime", cs),
-            Uid = (uint)U64(e, "uid", cs),
-            Gid = (uint)U64(e, "gid", cs),
-            User = Str(e, "user", cs),
-            Group = Str(e, "group", cs),
-            Inode = U64(e, "inode", cs),
-            DeviceId = U64(e, "device_id", cs),
-            Size = U64(e, "size", cs),
-            Links = U64(e, "links", cs),
-            LinkTarget = Str(e, "linktarget", cs),
-            Device = U64(e, "device", cs),
-            Error = Str(e, "error", cs),
-        };
-        if (Str(e, "linktarget_raw", cs) is { } raw)
-        {
-            node.LinkTarget = Encoding.UTF8.GetString(Convert.FromBase64String(raw));
-        }
-        if (TryGet(e, "content", out var content, cs) && content.ValueKind == JsonValueKind.Array)
-        {
-            node.Content = new List<Id>(content.GetArrayLength());
-            foreach (var c in content.EnumerateArray())
-            {
-                node.Content.Add(Id.Parse(c.GetString() ?? throw new FormatException("null content id")));
-            }
-        }
-        if (Str(e, "subtree", cs) is { } st)
-        {
-            node.Subtree = Id.Parse(st);
-        }
-        if (TryGet(e, "extended_attributes", out var xa, cs) && xa.ValueKind == JsonValueKind.Array)
-        {
-            node.ExtendedAttributes = xa.EnumerateArray()
-                .Select(a => new ExtendedAttribute(Str(a, "name") ?? "", Convert.FromBase64String(Str(a, "value") ?? "")))
-                .ToList();
+            node.LinkTarget = Encoding.UTF8.GetString(Convert.FromBase64String(linkTargetRaw));
         }
         return node;
+    }
+
+    /// <summary>The node type as one of the shared <see cref="NodeTypes"/> strings when it is one (no string per node).</summary>
+    private static string? NodeType(ref Utf8JsonReader reader) =>
+        reader.TokenType != JsonTokenType.String ? JsonFields.String(ref reader)
+        : reader.ValueTextEquals("file"u8) ? NodeTypes.File
+        : reader.ValueTextEquals("dir"u8) ? NodeTypes.Dir
+        : reader.ValueTextEquals("symlink"u8) ? NodeTypes.Symlink
+        : reader.GetString();
+
+    private static GoTime Time(ref Utf8JsonReader reader) =>
+        JsonFields.String(ref reader) is { } s ? GoTime.Parse(s) : default;
+
+    private static List<Id>? Content(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            reader.Skip(); // null: a node without content
+            return null;
+        }
+        var content = new List<Id>();
+        while (JsonFields.NextElement(ref reader))
+        {
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                throw new FormatException("null content id");
+            }
+            content.Add(JsonFields.Id(ref reader));
+        }
+        return content;
+    }
+
+    private static List<ExtendedAttribute>? ExtendedAttributes(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            reader.Skip();
+            return null;
+        }
+        var attributes = new List<ExtendedAttribute>();
+        while (JsonFields.NextElement(ref reader))
+        {
+            JsonFields.ExpectObject(ref reader, "extended attribute");
+            string? name = null, value = null;
+            while (JsonFields.NextProperty(ref reader, AttributeFields, out var field))
+            {
+                switch (field)
+                {
+                    case 0: name = JsonFields.String(ref reader); break;
+                    case 1: value = JsonFields.String(ref reader); break;
+                    default: reader.Skip(); break;
+                }
+            }
+            attributes.Add(new ExtendedAttribute(name ?? "", Convert.FromBase64String(value ?? "")));
+        }
+        return attributes;
     }
 }
