@@ -220,24 +220,52 @@ public sealed partial class Repository : IAsyncDisposable
     }
 
     /// <summary>Saves an index/snapshot/lock document (v2: 0x02 + zstd) and returns its storage id.</summary>
-    internal async Task<Id> SaveUnpackedAsync(FileType type, byte[] json, CancellationToken ct)
+    internal async Task<Id> SaveUnpackedAsync(FileType type, ReadOnlyMemory<byte> json, CancellationToken ct)
     {
-        byte[] plain;
-        if (Version >= 2)
+        // Version byte, frame and MAC are written into one pooled buffer and encrypted in place: an index of
+        // 100,000 blobs is ~15 MB of JSON, and a copy per step would be large-object-heap garbage each time.
+        var compressed = Version >= 2;
+        var capacity = CryptoKey.Overhead + (compressed ? 1 + Zstd.CompressBound(json.Length) : json.Length);
+        var buffer = LargeBuffers.Pool.Rent(capacity);
+        try
         {
-            var frame = Zstd.Compress(json);
-            plain = new byte[frame.Length + 1];
-            plain[0] = 2;
-            frame.CopyTo(plain, 1);
+            var plain = buffer.AsSpan(CryptoKey.IvSize, capacity - CryptoKey.Overhead);
+            int plainLength;
+            if (compressed)
+            {
+                plain[0] = 2;
+                plainLength = 1 + Zstd.Compress(json.Span, plain[1..]);
+            }
+            else
+            {
+                json.Span.CopyTo(plain);
+                plainLength = json.Length;
+            }
+            var sealedData = buffer.AsMemory(0, plainLength + CryptoKey.Overhead);
+            _master.SealInPlace(sealedData.Span, plainLength);
+            var id = Id.Hash(sealedData.Span);
+            await Backend.SaveAsync(type, id.ToString(), sealedData, ct).ConfigureAwait(false);
+            return id;
         }
-        else
+        finally
         {
-            plain = json;
+            LargeBuffers.Pool.Return(buffer);
         }
-        var sealedData = _master.Seal(plain);
-        var id = Id.Hash(sealedData);
-        await Backend.SaveAsync(type, id.ToString(), sealedData, ct).ConfigureAwait(false);
-        return id;
+    }
+
+    /// <summary>Saves one index file of the given packs, encoded into a pooled buffer.</summary>
+    internal async Task<Id> SaveIndexAsync(IReadOnlyCollection<(Id Pack, IReadOnlyList<PackedBlob> Blobs)> packs, IReadOnlyList<Id>? supersedes, CancellationToken ct)
+    {
+        var json = LargeBuffers.Pool.Rent(IndexFile.MaxEncodedLength(packs, supersedes));
+        try
+        {
+            var length = IndexFile.Encode(packs, supersedes, json);
+            return await SaveUnpackedAsync(FileType.Index, json.AsMemory(0, length), ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            LargeBuffers.Pool.Return(json);
+        }
     }
 
     internal async Task<byte[]> LoadUnpackedAsync(FileType type, Id id, CancellationToken ct)
@@ -600,14 +628,14 @@ public sealed partial class Repository : IAsyncDisposable
             count += p.Blobs.Count;
             if (count >= MaxBlobsPerIndexFile)
             {
-                await SaveUnpackedAsync(FileType.Index, IndexFile.Encode(batch), ct).ConfigureAwait(false);
+                await SaveIndexAsync(batch, null, ct).ConfigureAwait(false);
                 batch.Clear();
                 count = 0;
             }
         }
         if (batch.Count > 0)
         {
-            await SaveUnpackedAsync(FileType.Index, IndexFile.Encode(batch), ct).ConfigureAwait(false);
+            await SaveIndexAsync(batch, null, ct).ConfigureAwait(false);
         }
     }
 

@@ -98,6 +98,49 @@ public class FormatTests
         Assert.Equal(new PackedBlob(Id.Parse(blob), BlobType.Data, Id.Parse(pack), 7, 100, 300), Assert.Single(blobs));
     }
 
+    [Fact]
+    public void Index_is_written_as_restics_json_encoder_writes_it()
+    {
+        var (a, b, c, d) = (Id.Parse(new string('a', 64)), Id.Parse(new string('b', 64)), Id.Parse(new string('c', 64)), Id.Parse(new string('d', 64)));
+        var packs = new List<(Id, IReadOnlyList<PackedBlob>)>
+        {
+            (a, [new PackedBlob(b, BlobType.Tree, a, 0, 300, 0), new PackedBlob(c, BlobType.Data, a, 300, 120, 4096)]),
+            (d, []),
+        };
+
+        var json = System.Text.Encoding.UTF8.GetString(IndexFile.Encode(packs, [c]));
+
+        var (ha, hb, hc, hd) = (new string('a', 64), new string('b', 64), new string('c', 64), new string('d', 64));
+        Assert.Equal(
+            "{\"supersedes\":[\"" + hc + "\"],\"packs\":[{\"id\":\"" + ha + "\",\"blobs\":[{\"id\":\"" + hb
+            + "\",\"type\":\"tree\",\"offset\":0,\"length\":300},{\"id\":\"" + hc
+            + "\",\"type\":\"data\",\"offset\":300,\"length\":120,\"uncompressed_length\":4096}]},{\"id\":\"" + hd + "\",\"blobs\":[]}]}\n",
+            json);
+        Assert.Equal("{\"packs\":[]}\n", System.Text.Encoding.UTF8.GetString(IndexFile.Encode([], null)));
+    }
+
+    [Fact]
+    public void Index_of_the_longest_entries_fits_the_promised_length_and_reads_back()
+    {
+        var random = new Random(5);
+        Id NextId() { var bytes = new byte[32]; random.NextBytes(bytes); return Id.Parse(Convert.ToHexStringLower(bytes)); }
+        var packs = Enumerable.Range(0, 3).Select(_ =>
+        {
+            var pack = NextId();
+            IReadOnlyList<PackedBlob> blobs = Enumerable.Range(0, 50)
+                .Select(_ => new PackedBlob(NextId(), BlobType.Data, pack, uint.MaxValue, uint.MaxValue, uint.MaxValue)).ToList();
+            return (pack, blobs);
+        }).ToList();
+        List<Id> supersedes = [NextId(), NextId()];
+
+        var bytes = IndexFile.Encode(packs, supersedes);
+
+        Assert.True(bytes.Length <= IndexFile.MaxEncodedLength(packs, supersedes));
+        var read = new List<PackedBlob>();
+        IndexFile.Decode(bytes, "index x", read.Add);
+        Assert.Equal(packs.SelectMany(p => p.blobs), read);
+    }
+
     [Theory]
     [InlineData("{\"packs\":[{\"blobs\":[]}]}", "pack without id")]
     [InlineData("{\"packs\":[{\"id\":\"ID\",\"blobs\":[{\"id\":\"ID\",\"type\":\"data\",\"offset\":0}]}]}", "without length")]

@@ -13,6 +13,7 @@ public interface IBackend
     /// <summary>Human-readable location (path or URL) for messages.</summary>
     string Location { get; }
 
+    /// <summary>Saves <paramref name="data"/>, which is valid only until the returned task ends (callers reuse it).</summary>
     Task SaveAsync(FileType type, string name, ReadOnlyMemory<byte> data, CancellationToken ct = default);
 
     /// <summary>

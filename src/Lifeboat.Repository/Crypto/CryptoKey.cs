@@ -9,7 +9,7 @@ namespace Lifeboat.Repository.Crypto;
 public sealed class CryptoKey : IDisposable
 {
     public const int Overhead = 32;
-    private const int IvSize = 16;
+    public const int IvSize = 16;
     private const int MacSize = 16;
 
     private readonly byte[] _encrypt;

@@ -96,6 +96,14 @@ public readonly struct Id : IEquatable<Id>, IComparable<Id>
         Convert.TryToHexStringLower(b, destination, out _);
     }
 
+    /// <summary>Writes the 64 lower-case hex characters as UTF-8.</summary>
+    public void FormatHexUtf8(Span<byte> destination)
+    {
+        Span<byte> b = stackalloc byte[32];
+        WriteTo(b);
+        Convert.TryToHexStringLower(b, destination, out _);
+    }
+
     /// <summary>First 8 hex characters, as restic shows ids.</summary>
     public string Short => ToString()[..8];
 

@@ -29,9 +29,7 @@ public static class TreeCodec
         {
             AppendNode(w, node);
         }
-        w.EndArray().EndObject();
-        sb.Append('\n');
-        return Utf8(sb);
+        return w.EndArray().EndObject().ToUtf8(newline: true);
     }
 
     /// <summary>restic sorts by the raw name bytes.</summary>
@@ -48,27 +46,6 @@ public static class TreeCodec
     }
 
     private static bool HasSurrogates(string s) => s.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') >= 0;
-
-    /// <summary>The builder's text as UTF-8, chunk by chunk (a surrogate pair may straddle two chunks).</summary>
-    private static byte[] Utf8(StringBuilder sb)
-    {
-        var encoder = Encoding.UTF8.GetEncoder();
-        var length = 0;
-        foreach (var chunk in sb.GetChunks())
-        {
-            length += encoder.GetByteCount(chunk.Span, flush: false);
-        }
-        length += encoder.GetByteCount([], flush: true);
-        encoder.Reset();
-        var bytes = new byte[length];
-        var written = 0;
-        foreach (var chunk in sb.GetChunks())
-        {
-            written += encoder.GetBytes(chunk.Span, bytes.AsSpan(written), flush: false);
-        }
-        encoder.GetBytes([], bytes.AsSpan(written), flush: true);
-        return bytes;
-    }
 
     private static void AppendNode(GoJson w, Node n)
     {

@@ -132,7 +132,7 @@ public sealed class Pruner(Repository repository)
             count += p.Blobs.Count;
             if (count >= maxBlobsPerFile)
             {
-                await repository.SaveUnpackedAsync(FileType.Index, IndexFile.Encode(batch, supersedes), ct).ConfigureAwait(false);
+                await repository.SaveIndexAsync(batch, supersedes, ct).ConfigureAwait(false);
                 wroteAny = true;
                 batch.Clear();
                 count = 0;
@@ -140,7 +140,7 @@ public sealed class Pruner(Repository repository)
         }
         if (batch.Count > 0 || (!wroteAny && supersedes.Count > 0))
         {
-            await repository.SaveUnpackedAsync(FileType.Index, IndexFile.Encode(batch, supersedes), ct).ConfigureAwait(false);
+            await repository.SaveIndexAsync(batch, supersedes, ct).ConfigureAwait(false);
         }
     }
 }
