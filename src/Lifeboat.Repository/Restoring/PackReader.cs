@@ -14,6 +14,29 @@ internal abstract class PackReader : IDisposable
     /// <summary>Fills <paramref name="destination"/> from <paramref name="offset"/>.</summary>
     public abstract void Read(long offset, Span<byte> destination);
 
+    /// <summary>Asks for a range to be read ahead, in the background (advice: never an error, may do nothing).</summary>
+    public virtual void Prefetch(long offset, long length)
+    {
+    }
+
+    /// <summary>Asks for a part of another pack to be read ahead, without keeping the pack open.</summary>
+    public static void Prefetch(IBackend backend, PackPart part)
+    {
+        if (backend is not LocalBackend local)
+        {
+            return;
+        }
+        try
+        {
+            using var handle = File.OpenHandle(local.PathOf(FileType.Data, part.Pack.ToString()), FileMode.Open, FileAccess.Read, FileShare.Read);
+            Posix.ReadAhead(handle, part.Start, part.End - part.Start);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A missing or unreadable pack is reported by the worker that restores the part.
+        }
+    }
+
     /// <summary>
     /// Tells the system that the bytes read are not needed again (restore reads each pack part once), so their
     /// page-cache pages are freed at once and reused for the files being restored instead of fresh ones.
@@ -58,6 +81,8 @@ internal abstract class PackReader : IDisposable
                 done += n;
             }
         }
+
+        public override void Prefetch(long offset, long length) => Posix.ReadAhead(_handle, offset, length);
 
         public override void Drop(long offset, int length) => Posix.DropFromCache(_handle, offset, length);
 

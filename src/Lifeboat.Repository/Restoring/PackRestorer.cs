@@ -41,6 +41,9 @@ internal sealed class PackRestorer(Repository repository, RestoreCounters counte
     /// <summary>Unneeded bytes between two needed blobs that are read through rather than starting a new read.</summary>
     private const int MaxGap = 256 << 10;
 
+    /// <summary>Parts after the current one to have read ahead (each is a few MiB; see <see cref="RestorePlan"/>).</summary>
+    private const int PrefetchParts = 3;
+
     // Sized once for the largest read: growing it on the way would map (and fault in) fresh pages each time.
     private readonly NativeBuffer _packData = new(Math.Max(ReadWindow, largestBlob));
     private readonly BlobDecoder _decoder = new(repository.MasterKey);
@@ -48,6 +51,23 @@ internal sealed class PackRestorer(Repository repository, RestoreCounters counte
     public void Restore(PackPart part, CancellationToken ct)
     {
         using var reader = PackReader.Open(repository.Backend, part.Pack);
+        // Reads are synchronous, so without this a worker's CPU idles while each window comes from disk (a restore
+        // right after a backup reads packs that never went through the page cache). Asking for this part and the
+        // few after it lets the kernel read them while the blobs before are decrypted and written; asking again
+        // for pages already cached costs only their lookup.
+        reader.Prefetch(part.Start, part.End - part.Start);
+        var ahead = part.Next;
+        for (var i = 0; i < PrefetchParts && ahead is not null; i++, ahead = ahead.Next)
+        {
+            if (ahead.Pack == part.Pack)
+            {
+                reader.Prefetch(ahead.Start, ahead.End - ahead.Start);
+            }
+            else
+            {
+                PackReader.Prefetch(repository.Backend, ahead);
+            }
+        }
         var blobs = part.Blobs;
         var first = 0;
         while (first < blobs.Count)

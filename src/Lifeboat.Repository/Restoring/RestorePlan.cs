@@ -26,6 +26,15 @@ internal sealed class PackPart(Id pack, List<BlobJob> blobs)
     public Id Pack { get; } = pack;
 
     public List<BlobJob> Blobs { get; } = blobs;
+
+    /// <summary>Offset in the pack of the first byte the part needs.</summary>
+    public long Start => Blobs[0].Blob.Offset;
+
+    /// <summary>Offset just past the last byte the part needs.</summary>
+    public long End => Blobs.Max(b => b.Blob.Offset + (long)b.Blob.Length);
+
+    /// <summary>The part after this one in the plan (the next a worker takes), or null for the last.</summary>
+    public PackPart? Next { get; set; }
 }
 
 /// <summary>
@@ -104,7 +113,12 @@ internal sealed class RestorePlan
             file.Plan(position);
             totalBytes += position;
         }
-        return new RestorePlan(packs.SelectMany(p => Split(p.Pack, p.Blobs)).ToList(), emptyFiles, totalBytes);
+        var parts = packs.SelectMany(p => Split(p.Pack, p.Blobs)).ToList();
+        for (var i = 0; i + 1 < parts.Count; i++)
+        {
+            parts[i].Next = parts[i + 1];
+        }
+        return new RestorePlan(parts, emptyFiles, totalBytes);
     }
 
     private static IEnumerable<PackPart> Split(Id pack, List<BlobJob> blobs)

@@ -31,10 +31,15 @@ internal static unsafe partial class Posix
     [LibraryImport(Libc)]
     public static partial uint getegid();
 
+    private const int FadviseWillNeed = 3;
     private const int FadviseDontNeed = 4;
 
     [LibraryImport(Libc)]
     private static partial int posix_fadvise(nint fd, long offset, long length, int advice);
+
+    /// <summary>POSIX_FADV_WILLNEED for a range: Linux starts reading it into the page cache and returns (best effort).</summary>
+    public static void ReadAhead(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long offset, long length) =>
+        _ = posix_fadvise(handle.DangerousGetHandle(), offset, length, FadviseWillNeed);
 
     /// <summary>POSIX_FADV_DONTNEED for a range: its clean cached pages are freed (best effort: advice is never an error).</summary>
     public static void DropFromCache(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long offset, long length) =>
