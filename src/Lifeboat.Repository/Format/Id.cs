@@ -38,35 +38,19 @@ public readonly struct Id : IEquatable<Id>, IComparable<Id>
 
     public static bool TryParse(string? hex, out Id id)
     {
-        id = default;
-        if (hex is null || hex.Length != 64)
-        {
-            return false;
-        }
         Span<byte> b = stackalloc byte[32];
-        if (Convert.FromHexString(hex, b, out _, out var written) != System.Buffers.OperationStatus.Done || written != 32)
-        {
-            return false;
-        }
-        id = new Id(b);
-        return true;
+        var decoded = hex is { Length: 64 } && Convert.FromHexString(hex, b, out _, out var written) == System.Buffers.OperationStatus.Done && written == 32;
+        id = decoded ? new Id(b) : default;
+        return decoded;
     }
 
     /// <summary>Parses 64 hex digits given as UTF-8 bytes (as they stand in JSON).</summary>
     public static bool TryParseUtf8(ReadOnlySpan<byte> hex, out Id id)
     {
-        id = default;
-        if (hex.Length != 64)
-        {
-            return false;
-        }
         Span<byte> b = stackalloc byte[32];
-        if (Convert.FromHexString(hex, b, out _, out var written) != System.Buffers.OperationStatus.Done || written != 32)
-        {
-            return false;
-        }
-        id = new Id(b);
-        return true;
+        var decoded = hex.Length == 64 && Convert.FromHexString(hex, b, out _, out var written) == System.Buffers.OperationStatus.Done && written == 32;
+        id = decoded ? new Id(b) : default;
+        return decoded;
     }
 
     public bool IsZero => (_a | _b | _c | _d) == 0;
