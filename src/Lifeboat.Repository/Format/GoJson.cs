@@ -102,7 +102,7 @@ internal sealed class GoJson
     /// A builder's text as UTF-8, chunk by chunk (a surrogate pair may straddle two chunks): no string of the whole
     /// document, which for an index of 20,000 blobs would be 7 MB of large-object-heap garbage, twice.
     /// </summary>
-    public static byte[] Utf8(StringBuilder sb)
+    private static byte[] Utf8(StringBuilder sb)
     {
         var encoder = Encoding.UTF8.GetEncoder();
         var length = 0;

@@ -55,9 +55,8 @@ internal sealed class PackRestorer(Repository repository, RestoreCounters counte
         // right after a backup reads packs that never went through the page cache). Asking for this part and the
         // few after it lets the kernel read them while the blobs before are decrypted and written; asking again
         // for pages already cached costs only their lookup.
-        reader.Prefetch(part.Start, part.End - part.Start);
-        var ahead = part.Next;
-        for (var i = 0; i < PrefetchParts && ahead is not null; i++, ahead = ahead.Next)
+        var ahead = part;
+        for (var i = 0; i <= PrefetchParts && ahead is not null; i++, ahead = ahead.Next)
         {
             if (ahead.Pack == part.Pack)
             {

@@ -28,10 +28,10 @@ internal sealed class PackPart(Id pack, List<BlobJob> blobs)
     public List<BlobJob> Blobs { get; } = blobs;
 
     /// <summary>Offset in the pack of the first byte the part needs.</summary>
-    public long Start => Blobs[0].Blob.Offset;
+    public long Start { get; } = blobs[0].Blob.Offset;
 
     /// <summary>Offset just past the last byte the part needs.</summary>
-    public long End => Blobs.Max(b => b.Blob.Offset + (long)b.Blob.Length);
+    public long End { get; } = blobs.Max(b => b.Blob.Offset + (long)b.Blob.Length);
 
     /// <summary>The part after this one in the plan (the next a worker takes), or null for the last.</summary>
     public PackPart? Next { get; set; }
