@@ -14,8 +14,8 @@ internal sealed class RestoreFile(string directory, string name, NodeAttributes 
     private const int Finished = -2;
     private const int Opening = -3;
 
-    /// <summary>Bytes of a file written between two hand-overs of its dirty pages to the disk (see WriteBlock); tests lower it.</summary>
-    internal static long WritebackInterval { get; set; } = 128L << 20;
+    /// <summary>Bytes of a file written between two hand-overs of its dirty pages to the disk (see WriteBlock and <see cref="WritebackThreshold"/>); tests lower it.</summary>
+    internal static long WritebackInterval { get; set; } = WritebackThreshold.Current;
 
     private int _fd = NotOpen;
     private int _blocks;
@@ -64,7 +64,8 @@ internal sealed class RestoreFile(string directory, string name, NodeAttributes 
             // A large file (a VM disk) is written back while it is restored and its clean pages are let go, so its
             // restore keeps about the last WritebackInterval of it cached instead of a page for every byte: the host's
             // working set stays cached, and on virtual machines whose memory is backed lazily each fresh page costs
-            // a host fault (measured here: ~3 s of system time per GiB). Before the decrement below, so the
+            // a host fault (measured on one such VM: ~3 s of system time per GiB). The interval is the kernel's own
+            // background-writeback threshold (see WritebackThreshold). Before the decrement below, so the
             // descriptor is still open.
             if (Interlocked.Add(ref _sinceWriteback, data.Length) >= WritebackInterval)
             {
