@@ -597,6 +597,9 @@ public sealed partial class Repository : IAsyncDisposable
     /// </summary>
     internal Task IndexWriteGate { get; set; } = Task.CompletedTask;
 
+    /// <summary>Tests only: runs just before a lock taken with a later confirmation is rechecked (another process's lock can be written here).</summary>
+    internal Func<Task>? BeforeLockRecheck { get; set; }
+
     private async Task WriteIndexAsync(CancellationToken ct)
     {
         try

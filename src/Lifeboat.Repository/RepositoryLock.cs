@@ -90,6 +90,7 @@ public sealed class RepositoryLock : IAsyncDisposable
         try
         {
             await Task.Delay(RecheckDelay, ct).ConfigureAwait(false);
+            await (_repo.BeforeLockRecheck?.Invoke() ?? Task.CompletedTask).ConfigureAwait(false);
             await CheckConflictsAsync(_repo, _exclusive, id, ct).ConfigureAwait(false);
         }
         catch

@@ -53,6 +53,48 @@ public class LockAndArchiverTests
     }
 
     [Fact]
+    public async Task A_restore_stops_with_the_lock_conflict_when_an_exclusive_lock_appears_before_its_recheck()
+    {
+        using var tmp = new TempDir();
+        await using var repo = await TestRepos.InitAsync(tmp.Sub("repo"));
+        var src = tmp.Sub("src");
+        Directory.CreateDirectory(src);
+        File.WriteAllBytes(Path.Combine(src, "disk.img"), new byte[3 << 20]);
+        var snapshot = (await new Archiver(repo).BackupAsync([src], new BackupOptions())).Snapshot;
+        Id? pruner = null;
+        repo.BeforeLockRecheck = async () =>
+        {
+            // A pruner that wrote its lock after the restore's first check.
+            var json = $"{{\"time\":\"{GoTime.Now()}\",\"exclusive\":true,\"hostname\":\"other\",\"username\":\"root\",\"pid\":1}}";
+            pruner = await repo.SaveUnpackedAsync(Backend.FileType.Lock, Encoding.UTF8.GetBytes(json), CancellationToken.None);
+        };
+
+        var ex = await Assert.ThrowsAsync<RepositoryException>(() => new Restorer(repo).RestoreAsync(snapshot, tmp.Sub("out")));
+
+        Assert.Contains("already locked (exclusive)", ex.Message);
+        Assert.Equal([pruner!.Value], (await RepositoryLock.ListAsync(repo)).Select(l => l.Id));
+    }
+
+    [Fact]
+    public async Task A_restore_takes_a_shared_lock_and_leaves_none_behind()
+    {
+        using var tmp = new TempDir();
+        await using var repo = await TestRepos.InitAsync(tmp.Sub("repo"));
+        var src = tmp.Sub("src");
+        Directory.CreateDirectory(src);
+        File.WriteAllText(Path.Combine(src, "a.txt"), "content");
+        var snapshot = (await new Archiver(repo).BackupAsync([src], new BackupOptions())).Snapshot;
+        var locksSeen = -1;
+        repo.BeforeLockRecheck = async () => locksSeen = (await RepositoryLock.ListAsync(repo)).Count(l => !l.Exclusive);
+
+        await new Restorer(repo).RestoreAsync(snapshot, tmp.Sub("out"));
+
+        Assert.Equal(1, locksSeen);
+        Assert.Empty(await RepositoryLock.ListAsync(repo));
+        Assert.Equal("content", File.ReadAllText(Path.Combine(tmp.Sub("out"), src.TrimStart('/'), "a.txt")));
+    }
+
+    [Fact]
     public async Task No_index_is_written_while_the_gate_is_closed_and_none_when_it_fails()
     {
         using var tmp = new TempDir();
