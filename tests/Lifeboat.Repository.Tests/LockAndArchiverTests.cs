@@ -57,10 +57,7 @@ public class LockAndArchiverTests
     {
         using var tmp = new TempDir();
         await using var repo = await TestRepos.InitAsync(tmp.Sub("repo"));
-        var src = tmp.Sub("src");
-        Directory.CreateDirectory(src);
-        File.WriteAllBytes(Path.Combine(src, "disk.img"), new byte[3 << 20]);
-        var snapshot = (await new Archiver(repo).BackupAsync([src], new BackupOptions())).Snapshot;
+        var (_, snapshot) = await BackUpOneFileAsync(tmp, repo, "disk.img", new byte[3 << 20]);
         Id? pruner = null;
         repo.BeforeLockRecheck = async () =>
         {
@@ -80,10 +77,7 @@ public class LockAndArchiverTests
     {
         using var tmp = new TempDir();
         await using var repo = await TestRepos.InitAsync(tmp.Sub("repo"));
-        var src = tmp.Sub("src");
-        Directory.CreateDirectory(src);
-        File.WriteAllText(Path.Combine(src, "a.txt"), "content");
-        var snapshot = (await new Archiver(repo).BackupAsync([src], new BackupOptions())).Snapshot;
+        var (src, snapshot) = await BackUpOneFileAsync(tmp, repo, "a.txt", Encoding.UTF8.GetBytes("content"));
         var locksSeen = -1;
         repo.BeforeLockRecheck = async () => locksSeen = (await RepositoryLock.ListAsync(repo)).Count(l => !l.Exclusive);
 
@@ -92,6 +86,14 @@ public class LockAndArchiverTests
         Assert.Equal(1, locksSeen);
         Assert.Empty(await RepositoryLock.ListAsync(repo));
         Assert.Equal("content", File.ReadAllText(Path.Combine(tmp.Sub("out"), src.TrimStart('/'), "a.txt")));
+    }
+
+    private static async Task<(string Source, Snapshot Snapshot)> BackUpOneFileAsync(TempDir tmp, Repository repo, string name, byte[] content)
+    {
+        var src = tmp.Sub("src");
+        Directory.CreateDirectory(src);
+        File.WriteAllBytes(Path.Combine(src, name), content);
+        return (src, (await new Archiver(repo).BackupAsync([src], new BackupOptions())).Snapshot);
     }
 
     [Fact]
