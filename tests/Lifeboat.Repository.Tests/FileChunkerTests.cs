@@ -49,6 +49,32 @@ public class FileChunkerTests
     }
 
     [Fact]
+    public async Task Holes_are_zero_filled_only_inside_chunks_that_also_hold_data()
+    {
+        using var tmp = new TempDir();
+        var chunker = new ResticChunker(Polynomial.Derive(RandomNumberGenerator.Create()));
+        // 1 MiB data stripes between 3 MiB holes, like the benchmark's VM image.
+        var stripes = Enumerable.Range(0, 8).Select(i => ((long)i * 4 * MiB, MiB)).ToArray();
+        var size = 32L * MiB;
+        var path = tmp.Sub("stripes.img");
+        WriteImage(path, stripes, size);
+        var expected = chunker.FindBoundaries(File.ReadAllBytes(path)).Select(b => (b.Start, b.Length)).ToList();
+        using var handle = File.OpenHandle(path);
+        var reader = new SparseFileReader(handle, size);
+
+        var (chunks, holeChunks) = await CollectAsync(new FileChunker(chunker, reader, size));
+
+        Assert.Equal(expected, chunks.Select(c => (c.Offset, c.Length)));
+        // A chunk of MinSize that lies in a hole is a hole chunk and needs no bytes; any other chunk needs its
+        // zeros, and no more zeros than those are produced (a read past the cut would zero-fill a read step).
+        long InHole(long start, int length) => length - stripes.Sum(s => Math.Max(0, Math.Min(start + length, s.Item1 + s.Item2) - Math.Max(start, s.Item1)));
+        var holeChunkCount = expected.Count(c => c.Length == chunker.Settings.MinSize && InHole(c.Start, c.Length) == c.Length);
+        var zerosNeeded = expected.Where(c => !(c.Length == chunker.Settings.MinSize && InHole(c.Start, c.Length) == c.Length)).Sum(c => InHole(c.Start, c.Length));
+        Assert.Equal(holeChunkCount, holeChunks);
+        Assert.Equal(zerosNeeded, reader.HoleBytesSkipped);
+    }
+
+    [Fact]
     public async Task Zeros_written_as_data_are_read_and_cut_like_holes()
     {
         using var tmp = new TempDir();

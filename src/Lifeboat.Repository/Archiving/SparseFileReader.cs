@@ -11,6 +11,8 @@ internal sealed class SparseFileReader(SafeFileHandle handle, long size)
 {
     private long _holeKnownFrom = -1;
     private long _holeKnownTo = -1;
+    private long _dataKnownFrom = -1;
+    private long _dataKnownTo = -1;
 
     public long HoleBytesSkipped { get; private set; }
 
@@ -40,6 +42,23 @@ internal sealed class SparseFileReader(SafeFileHandle handle, long size)
             offset += n;
         }
         return total;
+    }
+
+    /// <summary>Where the first hole at or after <paramref name="offset"/> begins (the file's size if there is none).</summary>
+    public long NextHoleStart(long offset)
+    {
+        if (offset >= _holeKnownFrom && offset < _holeKnownTo)
+        {
+            return offset;
+        }
+        if (offset < _dataKnownTo && offset >= _dataKnownFrom)
+        {
+            return _dataKnownTo;
+        }
+        var holeStart = Posix.SeekHole(handle, offset, size);
+        _dataKnownFrom = offset;
+        _dataKnownTo = holeStart;
+        return holeStart;
     }
 
     /// <summary>How many of the <paramref name="max"/> bytes at <paramref name="offset"/> lie in a hole (0 if data starts there).</summary>
