@@ -23,7 +23,7 @@ public sealed class Restorer(Repository repository)
         // and reports that. Why that is safe: a restore only reads the repository, and an exclusive locker (prune,
         // forget) whose lock appeared after our first check sees ours at its own recheck and gives up before
         // deleting anything, so nothing is read that disappears; the files written so far are correct, the restore
-        // just ends as failed. A restore of a VM disk no longer starts 200 ms late.
+        // just ends as failed. So a restore does not wait the protocol's 200 ms before it starts.
         var confirmed = repoLock.ConfirmAsync();
         using var restoreCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
         _ = confirmed.ContinueWith(_ => CancelQuietly(restoreCancel), CancellationToken.None,
