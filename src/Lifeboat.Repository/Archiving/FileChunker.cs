@@ -156,7 +156,8 @@ internal sealed class FileChunker
         }
         var sureCut = Math.Max(holeStart + RabinTables.WindowSize, position + _chunker.Settings.MinSize);
         // Past the hole's end the window is no longer all zeros: read normally there.
-        if (_holes.HoleLengthAt(holeStart, (int)Math.Min(int.MaxValue, sureCut - holeStart)) < sureCut - holeStart)
+        // (sureCut - holeStart is at most MinSize, so it fits an int.)
+        if (_holes.HoleLengthAt(holeStart, (int)(sureCut - holeStart)) < sureCut - holeStart)
         {
             return want;
         }

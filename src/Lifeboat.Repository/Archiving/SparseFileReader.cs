@@ -32,7 +32,7 @@ internal sealed class SparseFileReader(SafeFileHandle handle, long size)
                 offset += zeros;
                 continue;
             }
-            var dataEnd = Posix.SeekHole(handle, offset, size);
+            var dataEnd = NextHoleStart(offset);
             var n = await RandomAccess.ReadAsync(handle, target[..(int)Math.Min(want, Math.Max(1, dataEnd - offset))], offset, ct).ConfigureAwait(false);
             if (n == 0)
             {

@@ -10,7 +10,7 @@ namespace Lifeboat.Repository.Restoring;
 /// <para>
 /// Why the kernel's threshold: below it the kernel would not write anything yet, and writing back earlier makes a
 /// restore's disk writes compete with its own pack reads (measured on a 2-core VM restoring 1 GiB from a cold
-/// repository on the same disk: 2.7 s with writeback every 128 MiB, 2.3 s without). Above it the kernel writes
+/// repository on the same disk: median 3.4 s with writeback every 128 MiB, 2.4 s without). Above it the kernel writes
 /// anyway, and dropping the written pages keeps a VM disk of tens of GiB from pushing the host's working set
 /// out of the page cache: the restore then holds about one threshold of the file in cache.
 /// </para>
@@ -20,10 +20,8 @@ internal static class WritebackThreshold
     /// <summary>Floor, also used when /proc cannot be read.</summary>
     public const long Minimum = 128L << 20;
 
-    private static readonly Lazy<long> System = new(() => FromProc("/proc"));
-
-    /// <summary>This machine's threshold, read once.</summary>
-    public static long Current => System.Value;
+    /// <summary>This machine's threshold, read once (on first use of this class).</summary>
+    public static long Current { get; } = FromProc("/proc");
 
     /// <summary>The threshold from a /proc tree (vm sysctls and meminfo); <see cref="Minimum"/> where unreadable.</summary>
     public static long FromProc(string proc)
