@@ -36,11 +36,14 @@ internal sealed class FreezeService(KubeVirtSimulationOptions options)
             options.FreezeLog.Add(new FreezeRecord(ns, name, FreezeAction.FreezeFailed, DateTimeOffset.UtcNow, unfreezeTimeout, caller));
             throw new KubeApiException(500, "InternalError", $"Internal error occurred: server error. command Freeze failed: \"fsfreeze of virtualmachineinstance {ns}/{name} failed (sandbox fault {SandboxAnnotations.FreezeFails})\"");
         }
-        _store.Mutate(R.Vmis, ns, name, v => J.Ensure(v, "status")["fsFreezeStatus"] = "frozen", status: true);
-        Count(ns, name, SandboxAnnotations.FreezeCount, SandboxAnnotations.LastFreeze);
-        options.FreezeLog.Add(new FreezeRecord(ns, name, FreezeAction.Freeze, DateTimeOffset.UtcNow, unfreezeTimeout, caller));
         long generation;
-        lock (_lock) generation = _freezeGeneration[ns + "/" + name] = _freezeGeneration.GetValueOrDefault(ns + "/" + name) + 1;
+        lock (_lock)
+        {
+            _store.Mutate(R.Vmis, ns, name, v => J.Ensure(v, "status")["fsFreezeStatus"] = "frozen", status: true);
+            Count(ns, name, SandboxAnnotations.FreezeCount, SandboxAnnotations.LastFreeze);
+            options.FreezeLog.Add(new FreezeRecord(ns, name, FreezeAction.Freeze, DateTimeOffset.UtcNow, unfreezeTimeout, caller));
+            generation = _freezeGeneration[ns + "/" + name] = _freezeGeneration.GetValueOrDefault(ns + "/" + name) + 1;
+        }
         if (unfreezeTimeout > TimeSpan.Zero) _ = AutoThawAsync(ns, name, generation, unfreezeTimeout);
     }
 
@@ -49,14 +52,29 @@ internal sealed class FreezeService(KubeVirtSimulationOptions options)
         var vmi = _store.TryGet(R.Vmis, ns, name) ?? throw KubeApiException.NotFound(R.Vmis, name);
         if (J.Str(vmi, "status", "phase") != "Running")
             throw new KubeApiException(409, "Conflict", $"Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io \"{name}\": VMI is not running");
-        Thaw(ns, name, FreezeAction.Unfreeze, caller);
+        lock (_lock) Thaw(ns, name, FreezeAction.Unfreeze, caller);
+    }
+
+    /// <summary>
+    /// Thaws only a guest that is still frozen, checked and done in one step, so a caller racing virt-launcher's own
+    /// unfreeze timeout never thaws twice. Returns false if the guest was already thawed (or the VMI is gone).
+    /// </summary>
+    public bool UnfreezeIfFrozen(string ns, string name, string caller)
+    {
+        lock (_lock)
+        {
+            if (!IsFrozen(ns, name)) return false;
+            Thaw(ns, name, FreezeAction.Unfreeze, caller);
+            return true;
+        }
     }
 
     public bool IsFrozen(string ns, string name) => J.Str(_store.TryGet(R.Vmis, ns, name), "status", "fsFreezeStatus") == "frozen";
 
+    /// <summary>Callers hold <see cref="_lock"/>: the generation bump, the status change and the log entry are one step.</summary>
     private void Thaw(string ns, string name, FreezeAction action, string caller)
     {
-        lock (_lock) _freezeGeneration[ns + "/" + name] = _freezeGeneration.GetValueOrDefault(ns + "/" + name) + 1;
+        _freezeGeneration[ns + "/" + name] = _freezeGeneration.GetValueOrDefault(ns + "/" + name) + 1;
         _store.Mutate(R.Vmis, ns, name, v => J.Obj(v, "status")?.Remove("fsFreezeStatus"), status: true);
         Count(ns, name, SandboxAnnotations.UnfreezeCount, SandboxAnnotations.LastUnfreeze);
         options.FreezeLog.Add(new FreezeRecord(ns, name, action, DateTimeOffset.UtcNow, null, caller));
@@ -70,8 +88,8 @@ internal sealed class FreezeService(KubeVirtSimulationOptions options)
             lock (_lock)
             {
                 if (_freezeGeneration.GetValueOrDefault(ns + "/" + name) != generation) return;
+                if (IsFrozen(ns, name)) Thaw(ns, name, FreezeAction.AutoThaw, "virt-launcher (unfreezeTimeout)");
             }
-            if (IsFrozen(ns, name)) Thaw(ns, name, FreezeAction.AutoThaw, "virt-launcher (unfreezeTimeout)");
         }
         catch (OperationCanceledException)
         {

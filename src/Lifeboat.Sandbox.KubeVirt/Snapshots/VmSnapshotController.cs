@@ -271,7 +271,7 @@ internal sealed class VmSnapshotController(KubeVirtSimulationOptions options, Fr
         if (!_frozen.Remove(snapshotUid, out var target)) return;
         try
         {
-            if (freeze.IsFrozen(target.Ns, target.Vmi)) freeze.Unfreeze(target.Ns, target.Vmi, "vmsnapshot");
+            freeze.UnfreezeIfFrozen(target.Ns, target.Vmi, "vmsnapshot");
         }
         catch (KubeApiException)
         {
