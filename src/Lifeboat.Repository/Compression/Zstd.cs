@@ -6,6 +6,11 @@ namespace Lifeboat.Repository.Compression;
 /// zstd via P/Invoke to the system libzstd.so.1 (no zstd package is available to us).
 /// Contexts are pooled, not per thread: a compression context for megabyte inputs holds several MiB, and async
 /// code runs on many thread-pool threads, so per-thread contexts multiplied with the thread count.
+/// Compression contexts are pooled by level and by input size class (powers of four from 4 KiB to 4 MiB, then more):
+/// zstd sizes a context's workspace for the level and the input size, grows it for a bigger input and shrinks it
+/// after 128 inputs that need less than a third. One pool for everything made a 20,000-file backup trade one
+/// context's workspace between 8 KiB files (~150 KB) and 150 KB trees (~680 KB) about 170 times, and the freed
+/// blocks stayed resident in glibc's per-thread arenas.
 /// </summary>
 internal static unsafe partial class Zstd
 {
@@ -13,7 +18,7 @@ internal static unsafe partial class Zstd
     public const int DefaultLevel = 3;
     private const int ErrorDstSizeTooSmall = 70;
 
-    private static readonly System.Collections.Concurrent.ConcurrentBag<ContextHandle> CompressionContexts = [];
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(int Level, int SizeClass), System.Collections.Concurrent.ConcurrentBag<ContextHandle>> CompressionContexts = new();
     private static readonly System.Collections.Concurrent.ConcurrentBag<ContextHandle> DecompressionContexts = [];
 
     [LibraryImport(Lib)] private static partial nuint ZSTD_compressBound(nuint srcSize);
@@ -33,7 +38,8 @@ internal static unsafe partial class Zstd
     /// <summary>Compresses <paramref name="src"/> into <paramref name="dst"/> as one frame; returns the frame length.</summary>
     public static int Compress(ReadOnlySpan<byte> src, Span<byte> dst, int level = DefaultLevel)
     {
-        var ctx = CompressionContexts.TryTake(out var pooled) ? pooled : new ContextHandle(ZSTD_createCCtx(), isCompression: true);
+        var pool = CompressionContexts.GetOrAdd((level, SizeClass(src.Length)), _ => []);
+        var ctx = pool.TryTake(out var pooled) ? pooled : new ContextHandle(ZSTD_createCCtx(), isCompression: true);
         try
         {
             fixed (byte* s = src)
@@ -46,8 +52,25 @@ internal static unsafe partial class Zstd
         }
         finally
         {
-            CompressionContexts.Add(ctx);
+            pool.Add(ctx);
         }
+    }
+
+    /// <summary>
+    /// Upper input lengths of the size classes (the last class takes everything longer): inputs in one class need
+    /// workspaces within zstd's shrink factor of three of each other at levels 1, 3 and 19, so a pooled context
+    /// is never shrunk and regrown by the inputs its class brings (ZstdTests checks this against libzstd's estimates).
+    /// </summary>
+    internal static readonly int[] SizeClassLimits = [4 << 10, 16 << 10, 64 << 10, 256 << 10, 1 << 20, 4 << 20];
+
+    internal static int SizeClass(int length)
+    {
+        var sizeClass = 0;
+        while (sizeClass < SizeClassLimits.Length && length > SizeClassLimits[sizeClass])
+        {
+            sizeClass++;
+        }
+        return sizeClass;
     }
 
     public static byte[] Compress(ReadOnlySpan<byte> src, int level = DefaultLevel)
