@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using Lifeboat.Repository.Backend;
 using Lifeboat.Repository.Compression;
 using Lifeboat.Repository.Crypto;
@@ -81,7 +80,7 @@ public sealed partial class Repository : IAsyncDisposable
         }
         var master = CryptoKey.NewRandom();
         var poly = options.ChunkerPolynomial ?? ChunkerPolynomials.NewRandom();
-        var config = new RepositoryConfig(options.Version, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)), poly);
+        var config = new RepositoryConfig(options.Version, Convert.ToHexStringLower(SecureRandom.GetBytes(32)), poly);
         var keyId = await WriteKeyAsync(backend, master, password, options.Scrypt,
             options.Username ?? Environment.UserName, options.Hostname ?? Environment.MachineName, ct).ConfigureAwait(false);
         await backend.SaveAsync(FileType.Config, "config", master.Seal(config.ToJson()), ct).ConfigureAwait(false);
@@ -154,12 +153,12 @@ public sealed partial class Repository : IAsyncDisposable
     private static async Task<Id> WriteKeyAsync(IBackend backend, CryptoKey master, string password, ScryptParameters scrypt,
         string? username, string? hostname, CancellationToken ct)
     {
-        var salt = RandomNumberGenerator.GetBytes(KeyFile.SaltLength);
+        var salt = SecureRandom.GetBytes(KeyFile.SaltLength);
         var template = new KeyFile(GoTime.Now(), username, hostname, scrypt.N, scrypt.R, scrypt.P, salt, []);
         using var user = template.DeriveUserKey(password);
         var masterJson = KeyFile.MasterKeyJson(master);
         var kf = template with { Data = user.Seal(masterJson) };
-        CryptographicOperations.ZeroMemory(masterJson);
+        SecretBytes.Clear(masterJson);
         var bytes = kf.ToJson();
         var id = Id.Hash(bytes);
         await backend.SaveAsync(FileType.Key, id.ToString(), bytes, ct).ConfigureAwait(false);

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
+using Lifeboat.Repository.Crypto;
 using Lifeboat.Repository.Util;
 
 namespace Lifeboat.Repository.Backend;
@@ -70,7 +70,7 @@ public sealed class LocalBackend : IBackend
         var final = PathOf(type, name);
         var dir = Path.GetDirectoryName(final)!;
         Directory.CreateDirectory(dir, DirMode);
-        var tmp = $"{final}-tmp-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
+        var tmp = $"{final}-tmp-{Convert.ToHexStringLower(SecureRandom.GetBytes(8))}";
         try
         {
             var opts = new FileStreamOptions

@@ -44,7 +44,7 @@ public sealed class CryptoKey : IDisposable
     public static CryptoKey NewRandom()
     {
         Span<byte> buf = stackalloc byte[64];
-        RandomNumberGenerator.Fill(buf);
+        SecureRandom.Fill(buf);
         return new CryptoKey(buf[..32], buf[32..48], buf[48..64]);
     }
 
@@ -110,7 +110,7 @@ public sealed class CryptoKey : IDisposable
     {
         do
         {
-            RandomNumberGenerator.Fill(iv);
+            SecureRandom.Fill(iv);
         }
         while (iv.IndexOfAnyExcept((byte)0) < 0);
     }
@@ -161,7 +161,7 @@ public sealed class CryptoKey : IDisposable
         var ct = sealedData[IvSize..^MacSize];
         Span<byte> expected = stackalloc byte[MacSize];
         Mac(iv, ct, expected);
-        if (!CryptographicOperations.FixedTimeEquals(expected, sealedData[^MacSize..]))
+        if (!SecretBytes.FixedTimeEquals(expected, sealedData[^MacSize..]))
         {
             return false;
         }

@@ -7,7 +7,7 @@ namespace Lifeboat.Repository.Crypto;
 
 /// <summary>
 /// P/Invoke surface of the system OpenSSL 3 (libcrypto.so.3, the library .NET itself loads on Linux):
-/// AES-CTR and AES-ECB ciphers, the Poly1305 MAC and scrypt. Failures become a <see cref="CryptographicException"/>
+/// AES-CTR and AES-ECB ciphers, the Poly1305 MAC, SHA-256, random bytes and scrypt. Failures become a <see cref="CryptographicException"/>
 /// carrying OpenSSL's error text, which never contains key material.
 /// </summary>
 internal static unsafe partial class LibCrypto
@@ -18,10 +18,14 @@ internal static unsafe partial class LibCrypto
     private static nint s_aes256Ctr;
     private static nint s_aes128Ecb;
     private static nint s_poly1305;
+    private static nint s_sha256;
 
-    public static nint Aes256Ctr => s_aes256Ctr != 0 ? s_aes256Ctr : FetchOnce(ref s_aes256Ctr, "AES-256-CTR", isMac: false);
-    public static nint Aes128Ecb => s_aes128Ecb != 0 ? s_aes128Ecb : FetchOnce(ref s_aes128Ecb, "AES-128-ECB", isMac: false);
-    public static nint Poly1305 => s_poly1305 != 0 ? s_poly1305 : FetchOnce(ref s_poly1305, "POLY1305", isMac: true);
+    private enum Algorithm { Cipher, Mac, Digest }
+
+    public static nint Aes256Ctr => s_aes256Ctr != 0 ? s_aes256Ctr : FetchOnce(ref s_aes256Ctr, "AES-256-CTR", Algorithm.Cipher);
+    public static nint Aes128Ecb => s_aes128Ecb != 0 ? s_aes128Ecb : FetchOnce(ref s_aes128Ecb, "AES-128-ECB", Algorithm.Cipher);
+    public static nint Poly1305 => s_poly1305 != 0 ? s_poly1305 : FetchOnce(ref s_poly1305, "POLY1305", Algorithm.Mac);
+    public static nint Sha256 => s_sha256 != 0 ? s_sha256 : FetchOnce(ref s_sha256, "SHA256", Algorithm.Digest);
 
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
     private static partial nint EVP_CIPHER_fetch(nint libraryContext, string algorithm, string? properties);
@@ -40,6 +44,19 @@ internal static unsafe partial class LibCrypto
     [LibraryImport(Lib)] public static partial int EVP_MAC_init(MacContextHandle context, byte* key, nuint keyLength, nint parameters);
     [LibraryImport(Lib)] public static partial int EVP_MAC_update(MacContextHandle context, byte* data, nuint length);
     [LibraryImport(Lib)] public static partial int EVP_MAC_final(MacContextHandle context, byte* output, nuint* outputLength, nuint outputSize);
+
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint EVP_MD_fetch(nint libraryContext, string algorithm, string? properties);
+    [LibraryImport(Lib)] private static partial void EVP_MD_free(nint digest);
+    [LibraryImport(Lib)] public static partial DigestContextHandle EVP_MD_CTX_new();
+    [LibraryImport(Lib)] public static partial void EVP_MD_CTX_free(nint context);
+    [LibraryImport(Lib)] public static partial int EVP_DigestInit_ex2(DigestContextHandle context, nint digest, nint parameters);
+    [LibraryImport(Lib)] public static partial int EVP_DigestUpdate(DigestContextHandle context, byte* data, nuint length);
+    [LibraryImport(Lib)] public static partial int EVP_DigestFinal_ex(DigestContextHandle context, byte* output, uint* outputLength);
+
+    [LibraryImport(Lib)] public static partial int RAND_bytes(byte* buffer, int length);
+    [LibraryImport(Lib)] public static partial int CRYPTO_memcmp(byte* a, byte* b, nuint length);
+    [LibraryImport(Lib)] public static partial void OPENSSL_cleanse(byte* data, nuint length);
 
     [LibraryImport(Lib)]
     public static partial int EVP_PBE_scrypt(byte* password, nuint passwordLength, byte* salt, nuint saltLength,
@@ -91,9 +108,14 @@ internal static unsafe partial class LibCrypto
         return new CryptographicException($"OpenSSL {operation} failed: {Encoding.UTF8.GetString(text[..(length < 0 ? text.Length : length)])}");
     }
 
-    private static nint FetchOnce(ref nint slot, string algorithm, bool isMac)
+    private static nint FetchOnce(ref nint slot, string algorithm, Algorithm kind)
     {
-        var fetched = isMac ? EVP_MAC_fetch(0, algorithm, null) : EVP_CIPHER_fetch(0, algorithm, null);
+        var fetched = kind switch
+        {
+            Algorithm.Mac => EVP_MAC_fetch(0, algorithm, null),
+            Algorithm.Digest => EVP_MD_fetch(0, algorithm, null),
+            _ => EVP_CIPHER_fetch(0, algorithm, null),
+        };
         if (fetched == 0)
         {
             throw Failure($"fetch of {algorithm}");
@@ -104,13 +126,17 @@ internal static unsafe partial class LibCrypto
         {
             return fetched;
         }
-        if (isMac)
+        switch (kind)
         {
-            EVP_MAC_free(fetched);
-        }
-        else
-        {
-            EVP_CIPHER_free(fetched);
+            case Algorithm.Mac:
+                EVP_MAC_free(fetched);
+                break;
+            case Algorithm.Digest:
+                EVP_MD_free(fetched);
+                break;
+            default:
+                EVP_CIPHER_free(fetched);
+                break;
         }
         return winner;
     }
@@ -140,6 +166,20 @@ internal sealed class MacContextHandle : SafeHandleZeroOrMinusOneIsInvalid
     protected override bool ReleaseHandle()
     {
         LibCrypto.EVP_MAC_CTX_free(handle);
+        return true;
+    }
+}
+
+/// <summary>An EVP_MD_CTX, freed when disposed or finalized.</summary>
+internal sealed class DigestContextHandle : SafeHandleZeroOrMinusOneIsInvalid
+{
+    public DigestContextHandle() : base(ownsHandle: true)
+    {
+    }
+
+    protected override bool ReleaseHandle()
+    {
+        LibCrypto.EVP_MD_CTX_free(handle);
         return true;
     }
 }

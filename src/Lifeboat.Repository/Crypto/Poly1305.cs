@@ -44,7 +44,7 @@ internal static unsafe class Poly1305
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(key);
+            SecretBytes.Clear(key);
         }
     }
 }

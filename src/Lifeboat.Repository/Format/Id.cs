@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
+using Lifeboat.Repository.Crypto;
 
 namespace Lifeboat.Repository.Format;
 
@@ -23,7 +23,7 @@ public readonly struct Id : IEquatable<Id>, IComparable<Id>
     public static Id Hash(ReadOnlySpan<byte> data)
     {
         Span<byte> h = stackalloc byte[32];
-        SHA256.HashData(data, h);
+        Sha256.HashData(data, h);
         return new Id(h);
     }
 

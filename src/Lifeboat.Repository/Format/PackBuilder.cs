@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using Lifeboat.Repository.Backend;
 using Lifeboat.Repository.Crypto;
 using Lifeboat.Repository.Util;
@@ -171,13 +170,13 @@ internal sealed class PackSpool : IDisposable
 {
     private const string Prefix = "pack-";
     private readonly DirectFileWriter _file;
-    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly Sha256 _hash = new();
 
     public PackSpool(string directory)
     {
         Directory.CreateDirectory(directory);
         Path = System.IO.Path.Combine(directory,
-            $"{Prefix}{SafeHost()}-{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.tmp");
+            $"{Prefix}{SafeHost()}-{Environment.ProcessId}-{Convert.ToHexStringLower(SecureRandom.GetBytes(8))}.tmp");
         // Past the page cache: the pack is not read again by this run (see DirectFileWriter).
         _file = new DirectFileWriter(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
@@ -187,7 +186,7 @@ internal sealed class PackSpool : IDisposable
     public void Write(ReadOnlySpan<byte> data)
     {
         _file.Write(data);
-        _hash.AppendData(data);
+        _hash.Append(data);
     }
 
     /// <summary>Makes the file durable and returns the SHA-256 of its contents.</summary>

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Lifeboat.Repository.Compression;
 using Lifeboat.Repository.Crypto;
 using Lifeboat.Repository.Format;
@@ -79,7 +78,7 @@ internal readonly ref struct BlobPlaintext
         return span;
     }
 
-    public Id Hash(IncrementalHash sha256)
+    public Id Hash(Sha256 sha256)
     {
         if (_pieces is null)
         {
@@ -87,7 +86,7 @@ internal readonly ref struct BlobPlaintext
         }
         foreach (var (offset, length) in _pieces)
         {
-            sha256.AppendData(_buffer.Slice(offset, length));
+            sha256.Append(_buffer.Slice(offset, length));
         }
         Span<byte> digest = stackalloc byte[32];
         sha256.GetHashAndReset(digest);
@@ -104,7 +103,7 @@ internal sealed class BlobDecoder(CryptoKey key) : IDisposable
 {
     private readonly NativeBuffer _decompressed = new();
     private readonly List<(int Offset, int Length)> _pieces = [];
-    private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly Sha256 _sha256 = new();
 
     public BlobPlaintext Decode(PackedBlob blob, Span<byte> sealedData)
     {
