@@ -52,12 +52,17 @@ public class FileChunkerTests
     public async Task Holes_are_zero_filled_only_inside_chunks_that_also_hold_data()
     {
         using var tmp = new TempDir();
-        var chunker = new ResticChunker(Polynomial.Derive(RandomNumberGenerator.Create()));
-        // 1 MiB data stripes between 3 MiB holes, like the benchmark's VM image.
+        var chunker = new ResticChunker(new Polynomial(0x3DA3358B4DC173));
+        // 1 MiB data stripes between 3 MiB holes, like the benchmark's VM image; one stripe ends in zero bytes.
         var stripes = Enumerable.Range(0, 8).Select(i => ((long)i * 4 * MiB, MiB)).ToArray();
         var size = 32L * MiB;
         var path = tmp.Sub("stripes.img");
-        WriteImage(path, stripes, size);
+        WriteImage(path, stripes, size, seed: 21);
+        using (var image = new FileStream(path, FileMode.Open, FileAccess.Write))
+        {
+            image.Position = stripes[3].Item1 + stripes[3].Item2 - 5;
+            image.Write(new byte[5]);
+        }
         var expected = chunker.FindBoundaries(File.ReadAllBytes(path)).Select(b => (b.Start, b.Length)).ToList();
         using var handle = File.OpenHandle(path);
         var reader = new SparseFileReader(handle, size);
@@ -71,7 +76,10 @@ public class FileChunkerTests
         var holeChunkCount = expected.Count(c => c.Length == chunker.Settings.MinSize && InHole(c.Start, c.Length) == c.Length);
         var zerosNeeded = expected.Where(c => !(c.Length == chunker.Settings.MinSize && InHole(c.Start, c.Length) == c.Length)).Sum(c => InHole(c.Start, c.Length));
         Assert.Equal(holeChunkCount, holeChunks);
-        Assert.Equal(zerosNeeded, reader.HoleBytesSkipped);
+        // A read may still produce up to 63 zeros past a cut: where the data before a hole ends in zero bytes, or
+        // where a read step ended just inside a hole, the window is all zeros (a cut) before the read stops 64 bytes
+        // on. Those zeros go to the next chunk, a hole chunk, and are dropped. Without the stop it was a read step.
+        Assert.InRange(reader.HoleBytesSkipped, zerosNeeded, zerosNeeded + (63 * stripes.Length));
     }
 
     [Fact]
@@ -167,14 +175,24 @@ public class FileChunkerTests
         return (chunks, holeChunks);
     }
 
-    private static void WriteImage(string path, IEnumerable<(long Offset, int Length)> extents, long size)
+    private static void WriteImage(string path, IEnumerable<(long Offset, int Length)> extents, long size, int? seed = null)
     {
         using var fs = new FileStream(path, FileMode.Create, FileAccess.Write);
         fs.SetLength(size);
+        var random = seed is { } s ? new Random(s) : null;
         foreach (var (offset, length) in extents)
         {
             fs.Position = offset;
-            fs.Write(RandomNumberGenerator.GetBytes(length));
+            var data = new byte[length];
+            if (random is null)
+            {
+                RandomNumberGenerator.Fill(data);
+            }
+            else
+            {
+                random.NextBytes(data);
+            }
+            fs.Write(data);
         }
     }
 }
