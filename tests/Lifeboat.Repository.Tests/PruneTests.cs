@@ -82,10 +82,13 @@ public class PruneTests
             // Data written and indexed but never referenced by a snapshot (like an interrupted backup).
             await repo.SaveBlobAsync(BlobType.Data, RandomNumberGenerator.GetBytes(50_000));
             await repo.FlushAsync();
-            // A pack no index names (like a backup killed before writing its index).
+            // A pack no index names (like a backup killed before writing its index). The new index file is found by
+            // listing, not by time: files written within one clock tick (4 ms here) have the same mtime.
+            var indexDirectory = Path.Combine(repoPath, "index");
+            var indexesBefore = Directory.GetFiles(indexDirectory);
             await repo.SaveBlobAsync(BlobType.Data, RandomNumberGenerator.GetBytes(40_000));
             await repo.FlushAsync();
-            File.Delete(Directory.GetFiles(Path.Combine(repoPath, "index")).OrderBy(File.GetLastWriteTimeUtc).Last());
+            File.Delete(Directory.GetFiles(indexDirectory).Except(indexesBefore).Single());
         }
         await using (var repo = await Repository.OpenAsync(new LocalBackend(repoPath), ResticCli.Password))
         {

@@ -398,17 +398,24 @@ public sealed class Archiver
                 Excludes = _options.Excludes.Count > 0 ? _options.Excludes : null,
                 Tags = _options.Tags.Count > 0 ? _options.Tags : null,
             }, _ct).ConfigureAwait(false);
+            // The timer is stopped (and a tick in flight awaited) first, so no stale report can follow the final one.
+            await StopProgressTimerAsync().ConfigureAwait(false);
             Report();
             return new BackupResult(snapshot, _filesNew, _filesUnchanged, _dirs, _bytesRead, _saver.BytesAdded, _saver.BlobsAdded, _errors.ToList());
         }
 
         public async ValueTask DisposeAsync()
         {
+            await StopProgressTimerAsync().ConfigureAwait(false);
+            await _saver.DisposeAsync().ConfigureAwait(false);
+        }
+
+        private async ValueTask StopProgressTimerAsync()
+        {
             if (_progressTimer is not null)
             {
                 await _progressTimer.DisposeAsync().ConfigureAwait(false);
             }
-            await _saver.DisposeAsync().ConfigureAwait(false);
         }
     }
 
