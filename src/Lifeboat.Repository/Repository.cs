@@ -345,16 +345,9 @@ public sealed partial class Repository : IAsyncDisposable
     /// Returns the blob id and whether new data was written.
     /// </summary>
     public ValueTask<(Id Id, bool Stored)> SaveBlobAsync(BlobType type, ReadOnlyMemory<byte> data, Id? knownId = null, CancellationToken ct = default) =>
-        SaveBlobCoreAsync(type, data, default, knownId, ct);
+        SaveBlobCoreAsync(type, data, knownId, ct);
 
-    /// <summary>
-    /// Like <see cref="SaveBlobAsync"/> for a data blob whose buffer the caller gives up: a blob stored uncompressed
-    /// is encrypted in that buffer (its contents are undefined afterwards), saving a buffer and a copy per blob.
-    /// </summary>
-    internal ValueTask<(Id Id, bool Stored)> SaveConsumingBlobAsync(Memory<byte> data, Id? knownId, CancellationToken ct) =>
-        SaveBlobCoreAsync(BlobType.Data, data, data, knownId, ct);
-
-    private async ValueTask<(Id Id, bool Stored)> SaveBlobCoreAsync(BlobType type, ReadOnlyMemory<byte> data, Memory<byte> consumable, Id? knownId, CancellationToken ct)
+    private async ValueTask<(Id Id, bool Stored)> SaveBlobCoreAsync(BlobType type, ReadOnlyMemory<byte> data, Id? knownId, CancellationToken ct)
     {
         if (data.Length == 0 && type == BlobType.Data)
         {
@@ -366,7 +359,7 @@ public sealed partial class Repository : IAsyncDisposable
         {
             return (id, false);
         }
-        var full = Pack(type, id, data.Span, consumable.Span);
+        var full = Pack(type, id, data.Span);
         foreach (var packer in full ?? [])
         {
             await StartUploadAsync(packer, ct).ConfigureAwait(false);
@@ -374,24 +367,23 @@ public sealed partial class Repository : IAsyncDisposable
         return (id, true);
     }
 
-    /// <summary>Encodes the blob into an open pack; returns the packs that are full now.</summary>
-    private List<PackBuilder>? Pack(BlobType type, Id id, ReadOnlySpan<byte> plain, Span<byte> consumable)
+    /// <summary>
+    /// Seals the blob into an open pack; returns the packs that are full now. The blob's bytes (or its compressed
+    /// frame) are encrypted straight into the pack (<see cref="PackBuilder.AddSealing"/>): no sealed copy.
+    /// </summary>
+    private List<PackBuilder>? Pack(BlobType type, Id id, ReadOnlySpan<byte> plain)
     {
         var encoding = EncodingOf(type, plain);
-        var inPlace = !consumable.IsEmpty && encoding == BlobEncoding.Uncompressed;
-        byte[]? sealedBuffer = null;
-        var sealedLength = plain.Length + CryptoKey.Overhead;
+        byte[]? frameBuffer = null;
+        var payload = plain;
         uint uncompressed = 0;
-        Span<byte> iv = stackalloc byte[16];
-        Span<byte> mac = stackalloc byte[16];
-        if (inPlace)
+        if (encoding != BlobEncoding.Uncompressed)
         {
-            _master.SealDetached(consumable, iv, mac);
+            frameBuffer = EncodeFrame(encoding, plain, out var frameLength);
+            payload = frameBuffer.AsSpan(0, frameLength);
+            uncompressed = (uint)plain.Length;
         }
-        else
-        {
-            sealedBuffer = EncodeBlob(encoding, plain, out sealedLength, out uncompressed);
-        }
+        var sealedLength = payload.Length + CryptoKey.Overhead;
         List<PackBuilder>? full = null;
         try
         {
@@ -406,14 +398,7 @@ public sealed partial class Repository : IAsyncDisposable
             }
             try
             {
-                if (inPlace)
-                {
-                    packer.Add(id, iv, consumable, mac, 0);
-                }
-                else
-                {
-                    packer.Add(id, sealedBuffer.AsSpan(0, sealedLength), uncompressed);
-                }
+                packer.AddSealing(id, _master, payload, uncompressed);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -429,9 +414,9 @@ public sealed partial class Repository : IAsyncDisposable
         }
         finally
         {
-            if (sealedBuffer is not null)
+            if (frameBuffer is not null)
             {
-                LargeBuffers.Pool.Return(sealedBuffer);
+                LargeBuffers.Pool.Return(frameBuffer);
             }
         }
         return full;
@@ -479,28 +464,16 @@ public sealed partial class Repository : IAsyncDisposable
             _ => CompressibilityProbe.Choose(plain),
         };
 
-    private byte[] EncodeBlob(BlobEncoding encoding, ReadOnlySpan<byte> plain, out int sealedLength, out uint uncompressedLength)
+    /// <summary>The blob's compressed frame (zstd, or stored blocks with RLE for zero runs), in a pooled buffer.</summary>
+    private byte[] EncodeFrame(BlobEncoding encoding, ReadOnlySpan<byte> plain, out int frameLength)
     {
-        if (encoding == BlobEncoding.Uncompressed)
-        {
-            uncompressedLength = 0;
-            sealedLength = plain.Length + CryptoKey.Overhead;
-            var buf = LargeBuffers.Pool.Rent(sealedLength);
-            _master.Seal(plain, buf.AsSpan(0, sealedLength));
-            return buf;
-        }
-        // Compress straight into the output buffer after the IV slot, then encrypt in place.
         var stored = encoding == BlobEncoding.StoredBlocks;
-        var output = LargeBuffers.Pool.Rent((stored ? StoredBlockFrame.MaxLength(plain.Length) : Zstd.CompressBound(plain.Length)) + CryptoKey.Overhead);
+        var output = LargeBuffers.Pool.Rent(stored ? StoredBlockFrame.MaxLength(plain.Length) : Zstd.CompressBound(plain.Length));
         try
         {
-            var frame = output.AsSpan(16, output.Length - CryptoKey.Overhead);
-            var n = stored
-                ? StoredBlockFrame.Write(plain, frame)
-                : Zstd.Compress(plain, frame, Options.Compression == CompressionMode.Max ? 19 : Zstd.DefaultLevel);
-            uncompressedLength = (uint)plain.Length;
-            sealedLength = n + CryptoKey.Overhead;
-            _master.SealInPlace(output.AsSpan(0, sealedLength), n);
+            frameLength = stored
+                ? StoredBlockFrame.Write(plain, output)
+                : Zstd.Compress(plain, output, Options.Compression == CompressionMode.Max ? 19 : Zstd.DefaultLevel);
             return output;
         }
         catch

@@ -60,7 +60,7 @@ public class CompressibilityProbeTests
     }
 
     [Fact]
-    public async Task A_consumed_buffer_is_encrypted_in_place_when_stored_uncompressed_and_reads_back_intact()
+    public async Task Blobs_are_sealed_straight_into_the_pack_leaving_their_buffers_untouched_and_read_back_intact()
     {
         using var tmp = new TempDir();
         var path = tmp.Sub("repo");
@@ -71,13 +71,14 @@ public class CompressibilityProbeTests
         var randomBuffer = random.ToArray();
         var textBuffer = text.ToArray();
 
-        var (randomId, _) = await repo.SaveConsumingBlobAsync(randomBuffer, null, CancellationToken.None);
-        var (textId, _) = await repo.SaveConsumingBlobAsync(textBuffer, null, CancellationToken.None);
-        var (again, stored) = await repo.SaveConsumingBlobAsync(random.ToArray(), null, CancellationToken.None);
+        var (randomId, _) = await repo.SaveBlobAsync(BlobType.Data, randomBuffer, null, CancellationToken.None);
+        var (textId, _) = await repo.SaveBlobAsync(BlobType.Data, textBuffer, null, CancellationToken.None);
+        var (again, stored) = await repo.SaveBlobAsync(BlobType.Data, random.ToArray(), null, CancellationToken.None);
         await repo.FlushAsync();
 
-        Assert.NotEqual(random, randomBuffer); // the chunk's own buffer now holds the ciphertext
-        Assert.Equal(text, textBuffer);        // compressed blobs are encoded elsewhere; the buffer is untouched
+        // Encrypted into the pack's staging block (or its compressed frame is): the caller's buffers are only read.
+        Assert.Equal(random, randomBuffer);
+        Assert.Equal(text, textBuffer);
         Assert.Equal((randomId, false), (again, stored));
         Assert.Equal(random, await repo.LoadBlobAsync(BlobType.Data, randomId));
         Assert.Equal(text, await repo.LoadBlobAsync(BlobType.Data, textId));

@@ -86,7 +86,7 @@ public class StoredBlockFrameTests
         RandomNumberGenerator.Fill(data.AsSpan(0, 2 * Block));
         data.AsSpan(1 << 20, Block).Fill(0xFF);
 
-        var (id, _) = await repo.SaveConsumingBlobAsync(data.ToArray(), null, CancellationToken.None);
+        var (id, _) = await repo.SaveBlobAsync(BlobType.Data, data.ToArray(), null, CancellationToken.None);
         await repo.FlushAsync();
 
         Assert.True(repo.Index.TryGet(BlobType.Data, id, out var blob));

@@ -134,10 +134,7 @@ internal sealed class BlobSaver : IAsyncDisposable
             var data = job.Buffer.AsMemory(job.Offset, job.Length);
             // All-zero minimum-size chunks (sparse disks) have a known id: skip hashing.
             Id? known = job.Length == ZeroChunkSize && !data.Span.ContainsAnyExcept((byte)0) ? ZeroChunkId : null;
-            // A pooled chunk is ours to overwrite: stored uncompressed, it is encrypted where it lies.
-            var saving = job.ReturnToPool
-                ? _repo.SaveConsumingBlobAsync(data, known, ct)
-                : _repo.SaveBlobAsync(BlobType.Data, data, known, ct);
+            var saving = _repo.SaveBlobAsync(BlobType.Data, data, known, ct);
             var (id, stored) = saving.IsCompletedSuccessfully ? saving.Result : saving.AsTask().GetAwaiter().GetResult();
             CountStored(stored, job.Length);
             job.Done.SetResult(id);

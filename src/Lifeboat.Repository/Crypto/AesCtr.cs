@@ -36,10 +36,27 @@ internal sealed unsafe class AesCtr : IDisposable
     /// <summary>Encrypts or decrypts (the same operation) <paramref name="input"/> into <paramref name="output"/>, which may be the same memory.</summary>
     public void Transform(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> input, Span<byte> output)
     {
+        Begin(iv);
+        Continue(input, output);
+    }
+
+    /// <summary>Starts the keystream at <paramref name="iv"/>; <see cref="Continue"/> then transforms a message piece by piece.</summary>
+    public void Begin(ReadOnlySpan<byte> iv)
+    {
         if (iv.Length != IvSize)
         {
             throw new ArgumentException($"AES-CTR IV must be {IvSize} bytes", nameof(iv));
         }
+        fixed (byte* v = iv)
+        {
+            // Setting only the IV also resets the position within a partly used keystream block.
+            LibCrypto.Check(LibCrypto.EVP_EncryptInit_ex2(_context, 0, null, v, 0), "AES-256-CTR IV setup");
+        }
+    }
+
+    /// <summary>Transforms the next piece of the message, of any length: the keystream goes on where the last piece ended.</summary>
+    public void Continue(ReadOnlySpan<byte> input, Span<byte> output)
+    {
         if (output.Length < input.Length)
         {
             throw new ArgumentException("output shorter than input", nameof(output));
@@ -48,12 +65,9 @@ internal sealed unsafe class AesCtr : IDisposable
         {
             return;
         }
-        fixed (byte* v = iv)
         fixed (byte* i = input)
         fixed (byte* o = output)
         {
-            // Setting only the IV also resets the position within a partly used keystream block.
-            LibCrypto.Check(LibCrypto.EVP_EncryptInit_ex2(_context, 0, null, v, 0), "AES-256-CTR IV setup");
             int written;
             LibCrypto.Check(LibCrypto.EVP_EncryptUpdate(_context, o, &written, i, input.Length), "AES-256-CTR");
             if (written != input.Length)

@@ -90,19 +90,32 @@ public sealed class CryptoKey : IDisposable
     }
 
     /// <summary>
-    /// Encrypts <paramref name="data"/> in place with a fresh random IV and computes its MAC: the sealed blob is
-    /// <paramref name="iv"/> || data || <paramref name="tag"/>, kept in three places so the plaintext's own buffer
-    /// (a chunk the backup no longer needs) holds the ciphertext, with no second buffer and no copy.
+    /// Seals <paramref name="plaintext"/> straight into <paramref name="sink"/> as IV || ciphertext || MAC: the
+    /// ciphertext is written into the spans the sink lends (a pack's staging block), and the MAC is computed over
+    /// each piece as it is written, so the blob needs no buffer of its own and is never copied.
     /// </summary>
-    public void SealDetached(Span<byte> data, Span<byte> iv, Span<byte> tag)
+    internal void SealTo(ReadOnlySpan<byte> plaintext, ISealedBlobSink sink)
     {
-        if (iv.Length != IvSize || tag.Length != MacSize)
-        {
-            throw new ArgumentException("IV and tag must be 16 bytes");
-        }
+        Span<byte> iv = stackalloc byte[IvSize];
         FillIv(iv);
-        _encryption.Value!.Transform(iv, data, data);
-        Mac(iv, data, tag);
+        Span<byte> macNonce = stackalloc byte[16];
+        _macNonceCipher.Value!.Encrypt(iv, macNonce);
+        var cipher = _encryption.Value!;
+        cipher.Begin(iv);
+        Poly1305.Begin(_macR, macNonce);
+        sink.Write(iv);
+        while (!plaintext.IsEmpty)
+        {
+            var target = sink.GetSpan();
+            var n = Math.Min(target.Length, plaintext.Length);
+            cipher.Continue(plaintext[..n], target);
+            Poly1305.Update(target[..n]);
+            sink.Advance(n);
+            plaintext = plaintext[n..];
+        }
+        Span<byte> tag = stackalloc byte[MacSize];
+        Poly1305.Finish(tag);
+        sink.Write(tag);
     }
 
     /// <summary>A fresh random IV (never all zeros).</summary>

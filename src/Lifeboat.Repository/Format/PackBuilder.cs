@@ -74,6 +74,27 @@ internal sealed class PackBuilder : IDisposable
         HeaderPlaintextSize += uncompressedLength != 0 ? EntrySizeCompressed : EntrySizeUncompressed;
     }
 
+    /// <summary>
+    /// Seals <paramref name="plaintext"/> (a data blob's bytes, or its compressed frame) straight into the pack:
+    /// encrypted into the spool's staging block, or into the pack buffer, with no copy of its own.
+    /// </summary>
+    public void AddSealing(Id id, CryptoKey key, ReadOnlySpan<byte> plaintext, uint uncompressedLength)
+    {
+        var length = plaintext.Length + CryptoKey.Overhead;
+        if (_spool is not null)
+        {
+            key.SealTo(plaintext, _spool);
+        }
+        else
+        {
+            EnsureCapacity(_length + length);
+            key.Seal(plaintext, _buffer.AsSpan(_length, length));
+        }
+        _length += length;
+        _entries.Add((id, Type, (uint)length, uncompressedLength));
+        HeaderPlaintextSize += uncompressedLength != 0 ? EntrySizeCompressed : EntrySizeUncompressed;
+    }
+
     private void EnsureCapacity(int needed)
     {
         if (needed <= _buffer.Length)
@@ -166,7 +187,7 @@ internal sealed record FinishedPack(Id PackId, List<PackedBlob> Blobs, ReadOnlyM
 /// A temporary pack file named after this host and process (so a later run can remove what a killed process
 /// left behind), hashed while it is written.
 /// </summary>
-internal sealed class PackSpool : IDisposable
+internal sealed class PackSpool : ISealedBlobSink, IDisposable
 {
     private const string Prefix = "pack-";
     private readonly DirectFileWriter _file;
@@ -187,6 +208,14 @@ internal sealed class PackSpool : IDisposable
     {
         _file.Write(data);
         _hash.Append(data);
+    }
+
+    public Span<byte> GetSpan() => _file.GetSpan();
+
+    public void Advance(int count)
+    {
+        _hash.Append(_file.GetSpan()[..count]);
+        _file.Advance(count);
     }
 
     /// <summary>Makes the file durable and returns the SHA-256 of its contents.</summary>

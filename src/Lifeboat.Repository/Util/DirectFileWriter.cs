@@ -102,6 +102,21 @@ internal sealed unsafe partial class DirectFileWriter : IDisposable
         }
     }
 
+    /// <summary>The free rest of the staging block, for a caller that produces bytes in place (never empty).</summary>
+    public Span<byte> GetSpan() => Staging()[_filled..StagingSize];
+
+    /// <summary>Commits <paramref name="count"/> bytes written into the last <see cref="GetSpan"/>.</summary>
+    public void Advance(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, StagingSize - _filled);
+        _filled += count;
+        if (_filled == StagingSize)
+        {
+            WriteBehind();
+        }
+    }
+
     /// <summary>Writes what is left, sets the exact length, fsyncs and closes the file.</summary>
     public void Complete()
     {
