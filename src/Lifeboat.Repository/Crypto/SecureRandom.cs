@@ -1,8 +1,8 @@
 namespace Lifeboat.Repository.Crypto;
 
 /// <summary>
-/// Random bytes from OpenSSL's CSPRNG (RAND_bytes, seeded by the kernel), and the two constant-time helpers secrets
-/// need. The same sources as System.Security.Cryptography, without loading it (see <see cref="Sha256"/>).
+/// Random bytes from OpenSSL's CSPRNG (RAND_bytes, seeded by the kernel): the same source as
+/// System.Security.Cryptography, without loading it (see <see cref="Sha256"/>).
 /// </summary>
 internal static unsafe class SecureRandom
 {

@@ -49,29 +49,19 @@ internal sealed class PackBuilder : IDisposable
     /// <summary>Size of the finished file after adding one more blob of <paramref name="sealedLength"/> bytes.</summary>
     public int FinishedSizeWith(int sealedLength) => FinishedSize + sealedLength + EntrySizeCompressed;
 
-    public void Add(Id id, ReadOnlySpan<byte> sealedBlob, uint uncompressedLength) =>
-        Add(id, sealedBlob[..16], sealedBlob[16..^16], sealedBlob[^16..], uncompressedLength);
-
-    /// <summary>Adds a blob sealed in three pieces (IV, ciphertext, MAC), written one after the other.</summary>
-    public void Add(Id id, ReadOnlySpan<byte> iv, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> mac, uint uncompressedLength)
+    /// <summary>Adds a blob already sealed (IV || ciphertext || MAC), as a repack copies it from another pack.</summary>
+    public void Add(Id id, ReadOnlySpan<byte> sealedBlob, uint uncompressedLength)
     {
-        var length = iv.Length + ciphertext.Length + mac.Length;
         if (_spool is not null)
         {
-            _spool.Write(iv);
-            _spool.Write(ciphertext);
-            _spool.Write(mac);
+            _spool.Write(sealedBlob);
         }
         else
         {
-            EnsureCapacity(_length + length);
-            iv.CopyTo(_buffer.AsSpan(_length));
-            ciphertext.CopyTo(_buffer.AsSpan(_length + iv.Length));
-            mac.CopyTo(_buffer.AsSpan(_length + iv.Length + ciphertext.Length));
+            EnsureCapacity(_length + sealedBlob.Length);
+            sealedBlob.CopyTo(_buffer.AsSpan(_length));
         }
-        _length += length;
-        _entries.Add((id, Type, (uint)length, uncompressedLength));
-        HeaderPlaintextSize += uncompressedLength != 0 ? EntrySizeCompressed : EntrySizeUncompressed;
+        Record(id, sealedBlob.Length, uncompressedLength);
     }
 
     /// <summary>
@@ -90,8 +80,14 @@ internal sealed class PackBuilder : IDisposable
             EnsureCapacity(_length + length);
             key.Seal(plaintext, _buffer.AsSpan(_length, length));
         }
-        _length += length;
-        _entries.Add((id, Type, (uint)length, uncompressedLength));
+        Record(id, length, uncompressedLength);
+    }
+
+    /// <summary>Counts a blob just written into the pack and lists it for the header.</summary>
+    private void Record(Id id, int sealedLength, uint uncompressedLength)
+    {
+        _length += sealedLength;
+        _entries.Add((id, Type, (uint)sealedLength, uncompressedLength));
         HeaderPlaintextSize += uncompressedLength != 0 ? EntrySizeCompressed : EntrySizeUncompressed;
     }
 

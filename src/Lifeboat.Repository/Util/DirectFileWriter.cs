@@ -91,14 +91,11 @@ internal sealed unsafe partial class DirectFileWriter : IDisposable
     {
         while (!data.IsEmpty)
         {
-            var n = Math.Min(data.Length, StagingSize - _filled);
-            data[..n].CopyTo(Staging()[_filled..]); // Staging() again each time: a write-behind swaps the buffer
-            _filled += n;
+            var target = GetSpan(); // again each time: a write-behind swaps the staging buffer
+            var n = Math.Min(data.Length, target.Length);
+            data[..n].CopyTo(target);
+            Advance(n);
             data = data[n..];
-            if (_filled == StagingSize)
-            {
-                WriteBehind();
-            }
         }
     }
 
