@@ -20,6 +20,7 @@ public sealed class RabinTables
         Shift = degree - 8;
         Out = new ulong[256];
         Mod = new ulong[256];
+        OutAppended = new ulong[256];
         for (var b = 0; b < 256; b++)
         {
             // out[b]: contribution of byte b once 63 further bytes have been appended, i.e. b * x^(8*63) mod P.
@@ -36,6 +37,10 @@ public sealed class RabinTables
             Mod[b] = new Polynomial(high).Mod(polynomial).Value | high;
         }
 
+        for (var b = 0; b < 256; b++)
+        {
+            OutAppended[b] = (Out[b] << 8) ^ Mod[(int)(Out[b] >> Shift)];
+        }
     }
 
     public Polynomial Polynomial { get; }
@@ -53,6 +58,14 @@ public sealed class RabinTables
     internal ulong[] Out { get; }
 
     internal ulong[] Mod { get; }
+
+    /// <summary>
+    /// out[b] carried through one more appended byte: b·x^(8·64) mod P. Because appending is linear, restic's step
+    /// "digest ^= out[leaving]; digest = ((digest &lt;&lt; 8) | b) ^ mod[digest &gt;&gt; shift]" equals
+    /// "((digest &lt;&lt; 8) | b) ^ mod[digest &gt;&gt; shift] ^ outAppended[leaving]", whose chain of dependent
+    /// operations per byte is one xor shorter (the scan loops use it).
+    /// </summary>
+    internal ulong[] OutAppended { get; }
 
     /// <summary>Tables for <paramref name="polynomial"/>, computed on first use and cached.</summary>
     public static RabinTables For(Polynomial polynomial)

@@ -19,6 +19,19 @@ public class PolynomialTests
     }
 
     [Fact]
+    public void OutAppendedIsTheLeavingByteCarriedThroughOneMoreAppend()
+    {
+        var tables = RabinTables.For(ResticVectors.Polynomial);
+        var window = new byte[RabinTables.WindowSize + 1];
+        for (var b = 0; b < 256; b++)
+        {
+            // b followed by 64 zero bytes: its contribution once the 64th byte after it has been appended.
+            window[0] = (byte)b;
+            Assert.Equal(tables.Fingerprint(window), tables.OutAppended[b]);
+        }
+    }
+
+    [Fact]
     public void TablesAreComputedOncePerPolynomial()
     {
         Assert.Same(RabinTables.For(ResticVectors.Polynomial), RabinTables.For(Polynomial.Parse("3da3358b4dc173")));
