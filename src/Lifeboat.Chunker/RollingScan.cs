@@ -7,17 +7,18 @@ namespace Lifeboat.Chunker;
 /// <para>
 /// Speed: one rolling step is a chain of dependent operations (shift, table load, xor), so a
 /// single digest is latency-bound. Because a digest depends only on the last 64 bytes, a range can
-/// be cut into four lanes, each warmed up with the fingerprint of the 64 bytes before it, and the
-/// four independent chains interleaved so the CPU overlaps them.
+/// be cut into five lanes, each warmed up with the fingerprint of the 64 bytes before it, and the
+/// five independent chains interleaved so the CPU overlaps them.
 /// </para>
 /// </summary>
 internal static unsafe class RollingScan
 {
     private const int Window = RabinTables.WindowSize;
-    private const int Lanes = 4;
+    /// <summary>Lanes scanned side by side.</summary>
+    internal const int Lanes = 5;
 
-    /// <summary>Block scanned in four lanes by <see cref="FindFirstCandidate"/>; work past a cut in the block is wasted, so keep it well below the ~1 MiB mean distance to a cut.</summary>
-    private const int SearchBlock = 64 * 1024;
+    /// <summary>Block scanned in five lanes of 16 KiB by <see cref="FindFirstCandidate"/>; work past a cut in the block is wasted, so keep it well below the ~1 MiB mean distance to a cut.</summary>
+    internal const int SearchBlock = Lanes * 16 * 1024;
 
     /// <summary>Ranges shorter than this go through the plain loop: lane warm-up would not pay off.</summary>
     private const int MinLaneLength = 1024;
@@ -70,7 +71,7 @@ internal static unsafe class RollingScan
                     return end;
                 }
 
-                digest = lanes.D3;
+                digest = lanes.Last;
                 position += SearchBlock;
             }
 
@@ -131,7 +132,7 @@ internal static unsafe class RollingScan
                     }
                 }
 
-                digest = lanes.D3;
+                digest = lanes.Last;
                 position = from + (Lanes * laneLength);
             }
 
@@ -149,59 +150,108 @@ internal static unsafe class RollingScan
     }
 
     /// <summary>
-    /// Slides bytes [from, laneLength) of four lanes at <paramref name="start"/> (lane k starts
+    /// Slides bytes [from, laneLength) of the five lanes at <paramref name="start"/> (lane k starts
     /// k × laneLength bytes in) into their digests, stopping after the first offset at which some lane's
     /// digest has no bits in <paramref name="mask"/>. Returns that offset, or laneLength if there is none.
     /// </summary>
-    // Why it is shaped like this (each change measured on this machine's Xeon, together 1.4-1.6x the loop
-    // with a hit callback inside): the loop holds no call, so the JIT keeps the four digests in registers
-    // instead of spilling them on every byte; the || tests compile to four fused test-and-branch
-    // instructions; two walking pointers and the lane stride address all four lanes. A step is a chain of
-    // shift, table load and xor per lane (the leaving byte's entry of RabinTables.OutAppended is xored in off
-    // the chain: 6-16% faster than restic's order, which starts the chain with it); four independent chains keep
-    // the CPU busy, and at about ten instructions per lane and byte more lanes would not fit in registers.
+    private static int ScanLanes(
+        byte* start, nint laneLength, int from, ulong* outAppended, ulong* modTable, int shift, ulong mask, ref LaneDigests lanes)
+    {
+        // restic draws every repository's polynomial with degree 53 and always splits on the low 20 bits.
+        return shift == ResticShape.Shift && mask == ResticShape.Mask
+            ? ScanLanes(start, laneLength, from, outAppended, modTable, default(ResticShape), ref lanes)
+            : ScanLanes(start, laneLength, from, outAppended, modTable, new AnyShape(shift, mask), ref lanes);
+    }
+
+    // Why it is shaped like this (each change measured on this machine's Xeon, in one process side by side): the
+    // loop holds no call, so the JIT keeps the digests in registers instead of spilling them on every byte; the ||
+    // tests compile to fused test-and-branch instructions; three walking pointers and the lane stride address the
+    // five lanes. A step is a chain of shift, table load and xor per lane: the leaving byte's entry of
+    // RabinTables.OutAppended is xored in off the chain (6-16% faster than restic's order, which starts the chain
+    // with it). Five independent chains keep the CPU busier than four (together 1.2-1.3x restic's order in four
+    // lanes); they take every register, so the shift and the mask come from a struct type argument and restic's
+    // values compile to constants (six lanes spilled one digest and were no faster).
     // Jitted at full optimisation on first use rather than taken from the ReadyToRun image: precompiled code targets
     // a baseline CPU and is only replaced after tiering up, which a short backup never reaches.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static int ScanLanes(
-        byte* start, nint laneLength, int from, ulong* outAppended, ulong* modTable, int shift, ulong mask, ref LaneDigests lanes)
+    private static int ScanLanes<TShape>(
+        byte* start, nint laneLength, int from, ulong* outAppended, ulong* modTable, TShape shape, ref LaneDigests lanes)
+        where TShape : struct, IDigestShape
     {
         var d0 = lanes.D0;
         var d1 = lanes.D1;
         var d2 = lanes.D2;
         var d3 = lanes.D3;
+        var d4 = lanes.D4;
         var p = start + from;                     // lane 0 here, lane 1 at p[laneLength]
         var q = start + (2 * laneLength) + from;  // lane 2 here, lane 3 at q[laneLength]
+        var r = start + (4 * laneLength) + from;  // lane 4 here
         var end = start + laneLength;
-        shift &= 63;
-        for (; p < end; p++, q++)
+        for (; p < end; p++, q++, r++)
         {
-            // Each line in this order: written otherwise, the JIT loads all four out entries first and spills two.
-            d0 = ((d0 << 8) | p[0]) ^ outAppended[p[-Window]] ^ modTable[d0 >> shift];
-            d1 = ((d1 << 8) | p[laneLength]) ^ outAppended[p[laneLength - Window]] ^ modTable[d1 >> shift];
-            d2 = ((d2 << 8) | q[0]) ^ outAppended[q[-Window]] ^ modTable[d2 >> shift];
-            d3 = ((d3 << 8) | q[laneLength]) ^ outAppended[q[laneLength - Window]] ^ modTable[d3 >> shift];
-            if ((d0 & mask) == 0 || (d1 & mask) == 0 || (d2 & mask) == 0 || (d3 & mask) == 0)
+            // Each line in this order: written otherwise, the JIT loads all the out entries first and spills them.
+            d0 = ((d0 << 8) | p[0]) ^ outAppended[p[-Window]] ^ modTable[shape.Top(d0)];
+            d1 = ((d1 << 8) | p[laneLength]) ^ outAppended[p[laneLength - Window]] ^ modTable[shape.Top(d1)];
+            d2 = ((d2 << 8) | q[0]) ^ outAppended[q[-Window]] ^ modTable[shape.Top(d2)];
+            d3 = ((d3 << 8) | q[laneLength]) ^ outAppended[q[laneLength - Window]] ^ modTable[shape.Top(d3)];
+            d4 = ((d4 << 8) | r[0]) ^ outAppended[r[-Window]] ^ modTable[shape.Top(d4)];
+            if (shape.IsCandidate(d0) || shape.IsCandidate(d1) || shape.IsCandidate(d2) || shape.IsCandidate(d3) || shape.IsCandidate(d4))
             {
                 break;
             }
         }
 
-        lanes = new LaneDigests(d0, d1, d2, d3);
+        lanes = new LaneDigests(d0, d1, d2, d3, d4);
         return (int)(p - start);
     }
 
-    /// <summary>The digests of the four lanes, each after the same number of bytes.</summary>
-    private readonly record struct LaneDigests(ulong D0, ulong D1, ulong D2, ulong D3)
+    /// <summary>The polynomial's degree and the split mask, as the scan loop needs them.</summary>
+    private interface IDigestShape
     {
-        public ulong this[int lane] => lane switch { 0 => D0, 1 => D1, 2 => D2, _ => D3 };
+        /// <summary>The digest's top byte: digest &gt;&gt; (deg(P) - 8).</summary>
+        ulong Top(ulong digest);
+
+        /// <summary>Whether the digest has no bits in the split mask.</summary>
+        bool IsCandidate(ulong digest);
+    }
+
+    /// <summary>restic's: a polynomial of degree 53, the low 20 bits as split mask.</summary>
+    private readonly struct ResticShape : IDigestShape
+    {
+        public const int Shift = 53 - 8;
+        public const ulong Mask = (1UL << 20) - 1;
+
+        public ulong Top(ulong digest) => digest >> Shift;
+
+        public bool IsCandidate(ulong digest) => (digest & Mask) == 0;
+    }
+
+    /// <summary>Any other degree or mask (tests, hand-made repositories).</summary>
+    private readonly struct AnyShape(int shift, ulong mask) : IDigestShape
+    {
+        private readonly int _shift = shift & 63;
+        private readonly ulong _mask = mask;
+
+        public ulong Top(ulong digest) => digest >> _shift;
+
+        public bool IsCandidate(ulong digest) => (digest & _mask) == 0;
+    }
+
+    /// <summary>The digests of the five lanes, each after the same number of bytes.</summary>
+    private readonly record struct LaneDigests(ulong D0, ulong D1, ulong D2, ulong D3, ulong D4)
+    {
+        public ulong this[int lane] => lane switch { 0 => D0, 1 => D1, 2 => D2, 3 => D3, _ => D4 };
+
+        /// <summary>The last lane's digest: the digest of the whole range once the lanes have reached their end.</summary>
+        public ulong Last => D4;
 
         /// <summary>Lane 0 continues <paramref name="digest"/>; the others start from the fingerprint of the 64 bytes before them.</summary>
         public static LaneDigests Start(RabinTables tables, byte* start, int laneLength, ulong digest) => new(
             digest,
-            tables.Fingerprint(new ReadOnlySpan<byte>(start + laneLength - Window, Window)),
-            tables.Fingerprint(new ReadOnlySpan<byte>(start + (2 * laneLength) - Window, Window)),
-            tables.Fingerprint(new ReadOnlySpan<byte>(start + (3 * laneLength) - Window, Window)));
+            WarmUp(tables, start, laneLength, 1),
+            WarmUp(tables, start, laneLength, 2),
+            WarmUp(tables, start, laneLength, 3),
+            WarmUp(tables, start, laneLength, 4));
 
         public int FirstLaneWithout(ulong mask)
         {
@@ -215,6 +265,9 @@ internal static unsafe class RollingScan
 
             throw new InvalidOperationException("RollingScan: the scan stopped without a hit");
         }
+
+        private static ulong WarmUp(RabinTables tables, byte* start, int laneLength, int lane) =>
+            tables.Fingerprint(new ReadOnlySpan<byte>(start + (lane * laneLength) - Window, Window));
     }
 
     private static void CheckRange(ReadOnlySpan<byte> data, int from, int to)

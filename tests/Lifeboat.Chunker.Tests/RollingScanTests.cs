@@ -1,9 +1,9 @@
 namespace Lifeboat.Chunker.Tests;
 
 /// <summary>
-/// The four-lane scan against a byte-by-byte roll, with masks small enough that hits are dense: several
+/// The lane scan against a byte-by-byte roll, with masks small enough that hits are dense: several
 /// lanes hit at the same offset, hits fall on a lane's first and last byte, and a later lane hits before
-/// an earlier one.
+/// an earlier one; and with restic's own mask of 20 bits, which the scan compiles to a constant.
 /// </summary>
 public class RollingScanTests
 {
@@ -12,10 +12,12 @@ public class RollingScanTests
     public static TheoryData<int, int, int> Ranges => new()
     {
         { 0, 64, 70_000 },       // shorter than a search block: plain loop only
-        { 3, 64, 64 * 1024 * 3 + 777 }, // whole search blocks and a remainder
+        { 3, 64, (RollingScan.SearchBlock * 3) + 777 }, // whole search blocks and a remainder
         { 6, 100, 300_000 },
         { 10, 5_000, 262_208 },
         { 16, 64, 262_208 },     // hits are rare: most blocks have none
+        { 20, 64, 6_000_000 },   // restic's mask: a few hits in megabytes
+        { 20, 300_000, 4_200_000 },
     };
 
     [Theory]
@@ -63,16 +65,19 @@ public class RollingScanTests
         Assert.True(searches > 0);
     }
 
-    [Fact]
-    public void A_hit_in_a_later_lane_does_not_hide_an_earlier_lanes_later_hit()
+    [Theory]
+    [InlineData(16)]
+    [InlineData(20)]
+    public void A_hit_in_a_later_lane_does_not_hide_an_earlier_lanes_later_hit(int maskBits)
     {
-        // A block of 64 KiB is four lanes of 16 KiB. Lane 0 is random with one run of 64 zeros at 5,000 (a window
-        // of zeros has fingerprint 0, a hit), lanes 1-3 are zeros, which hit 63 bytes into lane 1: that hit comes
-        // first in scan order, but the answer is lane 0's.
-        var data = new byte[64 + (64 * 1024)];
-        RandomData(16 * 1024, seed: 9).CopyTo(data, 64);
+        // One search block of equal lanes. Lane 0 is random with one run of 64 zeros at 5,000 (a window of zeros has
+        // fingerprint 0, a hit under any mask), the other lanes are zeros, which hit 63 bytes into lane 1: that hit
+        // comes first in scan order, but the answer is lane 0's.
+        const int laneLength = RollingScan.SearchBlock / RollingScan.Lanes;
+        var data = new byte[64 + RollingScan.SearchBlock];
+        RandomData(laneLength, seed: 9).CopyTo(data, 64);
         Array.Clear(data, 64 + 5_000, 64);
-        var mask = (1UL << 16) - 1;
+        var mask = (1UL << maskBits) - 1;
         var digest = Tables.Fingerprint(data.AsSpan(0, 64));
 
         var end = RollingScan.FindFirstCandidate(Tables, data, 64, data.Length, mask, ref digest);
