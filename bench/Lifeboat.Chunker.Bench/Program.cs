@@ -3,6 +3,13 @@ using Lifeboat.Chunker;
 
 // Throughput of restic-compatible chunking over random data held in memory (no I/O), so the
 // numbers show the chunker's own speed. Usage: dotnet run -c Release -- [MiB=1024] [rounds=3]
+// or: dotnet run -c Release -- compare DIR_A DIR_B [MiB] [rounds] (two builds side by side, see BuildComparison).
+if (args.Length > 0 && args[0] == "compare")
+{
+    BuildComparison.Run(args[1..]);
+    return;
+}
+
 var mebibytes = args.Length > 0 ? int.Parse(args[0]) : 1024;
 var rounds = args.Length > 1 ? int.Parse(args[1]) : 3;
 var size = (long)mebibytes * 1024 * 1024;
