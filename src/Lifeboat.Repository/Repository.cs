@@ -560,6 +560,8 @@ public sealed partial class Repository : IAsyncDisposable
             _uploads.Clear();
         }
         await Task.WhenAll(uploads).ConfigureAwait(false);
+        // The final index is encoded, compressed and sealed on top of everything the run left resident.
+        Heap.ReturnGarbageToSystem();
         await WriteIndexAsync(ct).ConfigureAwait(false);
     }
 
