@@ -34,6 +34,26 @@ public class BoundedBufferPoolTests
     }
 
     [Fact]
+    public void Released_idle_arrays_are_no_longer_handed_out()
+    {
+        var pool = new BoundedBufferPool(8 * MiB);
+        var arrays = new[] { pool.Rent(MiB), pool.Rent(4 * MiB), pool.Rent(64 * 1024) };
+        var stillRented = pool.Rent(MiB);
+        foreach (var array in arrays)
+        {
+            pool.Return(array);
+        }
+
+        pool.ReleaseIdle();
+
+        Assert.Equal(0, pool.IdleBytes);
+        var fresh = pool.Rent(MiB);
+        Assert.DoesNotContain(arrays, a => ReferenceEquals(a, fresh));
+        pool.Return(stillRented); // a rented array comes back as usual
+        Assert.Equal(MiB, pool.IdleBytes);
+    }
+
+    [Fact]
     public void Foreign_and_oversized_arrays_are_not_kept()
     {
         var pool = new BoundedBufferPool(2 * MiB);

@@ -12,7 +12,7 @@ internal static class LargeBuffers
     /// </summary>
     public const long RetainedBudget = 64L * 1024 * 1024;
 
-    public static readonly ArrayPool<byte> Pool = new BoundedBufferPool(RetainedBudget);
+    public static readonly BoundedBufferPool Pool = new(RetainedBudget);
 }
 
 /// <summary>
@@ -95,6 +95,18 @@ internal sealed class BoundedBufferPool(long budget) : ArrayPool<byte>
         lock (bucket)
         {
             bucket.Push(array);
+        }
+    }
+
+    /// <summary>
+    /// Lets the GC have every idle array. Before a compacting collection: the collection would otherwise copy the
+    /// idle arrays, and a copy makes every page of an 8 MiB buffer resident, even those its chunks never touched
+    /// (measured: a sparse image's backup peaked at 94 MiB instead of 74).
+    /// </summary>
+    public void ReleaseIdle()
+    {
+        while (EvictLargestIdle())
+        {
         }
     }
 
