@@ -561,7 +561,6 @@ public sealed partial class Repository : IAsyncDisposable
         }
         await Task.WhenAll(uploads).ConfigureAwait(false);
         // The final index is encoded, compressed and sealed on top of everything the run left resident.
-        LargeBuffers.Pool.ReleaseIdle();
         Heap.ReturnGarbageToSystem();
         await WriteIndexAsync(ct).ConfigureAwait(false);
     }

@@ -98,11 +98,7 @@ internal sealed class BoundedBufferPool(long budget) : ArrayPool<byte>
         }
     }
 
-    /// <summary>
-    /// Lets the GC have every idle array. Before a compacting collection: the collection would otherwise copy the
-    /// idle arrays, and a copy makes every page of an 8 MiB buffer resident, even those its chunks never touched
-    /// (measured: a sparse image's backup peaked at 94 MiB instead of 74).
-    /// </summary>
+    /// <summary>Lets the GC have every idle array (before a compacting collection, see <see cref="Heap"/>).</summary>
     public void ReleaseIdle()
     {
         while (EvictLargestIdle())
