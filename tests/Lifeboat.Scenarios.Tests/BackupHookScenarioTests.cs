@@ -199,8 +199,10 @@ public sealed class BackupHookScenarioTests
         await cluster.CreateAsync(Manifests.Namespace(Ns));
         await CreateClaimAsync(cluster, "db-data");
 
-        // The sandbox answers every command at once, so only a timeout shorter than the round trip itself can expire.
+        // The simulated freeze runs for a minute, so the 1 µs timeout expires first however fast the round trip is
+        // (answered at once, a warm loopback exec could beat the timer).
         await CreateRunningPodAsync(cluster, "db-0", "db-data", annotations: HookAnnotations("pre", Freeze, timeout: "1us"));
+        cluster.Simulation.Exec.SetResult(Ns, "db-0", new SimulatedExec(0, Duration: TimeSpan.FromMinutes(1)), "/sbin/fsfreeze", "--freeze", "/var/lib/data");
 
         var (backup, _) = await BackUpAsync(cluster, "timeout");
 

@@ -82,6 +82,11 @@ internal sealed class ExecHandlers(KubeVirtSimulationOptions options, VirtFreeze
 
         using var socket = await AcceptAsync(ctx, protocol);
         var result = options.Exec.Run(J.Ns(pod), J.Name(pod), container, command, freezer.TryRun);
+        if (result.Duration > TimeSpan.Zero && !await RunsToTheEndAsync(socket, result.Duration, ctx.RequestAborted))
+        {
+            return SubresourceResponse.Handled; // the caller went away first (its timeout), as from a real slow command
+        }
+
         var wantStdout = ctx.Request.Query["stdout"].ToString() is "true" or "1";
         var wantStderr = ctx.Request.Query["stderr"].ToString() is "true" or "1";
         if (wantStdout && result.Stdout.Length > 0) await SendAsync(socket, 1, Encoding.UTF8.GetBytes(result.Stdout));
@@ -89,6 +94,26 @@ internal sealed class ExecHandlers(KubeVirtSimulationOptions options, VirtFreeze
         await SendAsync(socket, 3, Encoding.UTF8.GetBytes(StatusFor(result, command).ToJsonString()));
         await CloseAsync(socket);
         return SubresourceResponse.Handled;
+    }
+
+    /// <summary>Waits out a simulated command's run time; false when the client closed or dropped the connection first.</summary>
+    private static async Task<bool> RunsToTheEndAsync(WebSocket socket, TimeSpan duration, CancellationToken aborted)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        var run = Task.Delay(duration, stop.Token);
+        var hangUp = socket.ReceiveAsync(new byte[1], stop.Token);
+        var first = await Task.WhenAny(run, hangUp);
+        await stop.CancelAsync();
+        try
+        {
+            await Task.WhenAll(run, hangUp);
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+        {
+            // The side that lost the race, cancelled.
+        }
+
+        return first == run && run.IsCompletedSuccessfully;
     }
 
     internal static JsonObject StatusFor(ExecResult result, IReadOnlyList<string> command)

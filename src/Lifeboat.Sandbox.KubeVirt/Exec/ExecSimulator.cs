@@ -1,7 +1,10 @@
 namespace Lifeboat.Sandbox.KubeVirt.Exec;
 
-/// <summary>What a simulated command answers.</summary>
-public sealed record ExecResult(int ExitCode, string Stdout = "", string Stderr = "");
+/// <summary>
+/// What a simulated command answers, after running for <paramref name="Duration"/> (default: it answers at once), so
+/// tests can make an exec outlast its caller's timeout however fast the machine is.
+/// </summary>
+public sealed record ExecResult(int ExitCode, string Stdout = "", string Stderr = "", TimeSpan Duration = default);
 
 /// <summary>One pods/exec call as the sandbox saw it.</summary>
 public sealed record ExecRecord(string Namespace, string Pod, string Container, IReadOnlyList<string> Command, DateTimeOffset Time, int ExitCode);
