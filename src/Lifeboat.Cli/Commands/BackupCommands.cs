@@ -26,7 +26,7 @@ internal static class BackupCommands
         return command;
     }
 
-    public static JsonNode ToJson(BackupDocument backup) => JsonSerializer.SerializeToNode(backup, LifeboatJson.Options)!;
+    public static JsonNode ToJson(BackupDocument backup) => JsonSerializer.SerializeToNode(backup, LifeboatJson.TypeInfo<BackupDocument>())!;
 
     private static Command GetCommand(CliConsole console)
     {

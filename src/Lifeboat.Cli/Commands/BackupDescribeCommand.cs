@@ -36,7 +36,7 @@ internal static class BackupDescribeCommand
                 ["errors"] = new JsonArray(results.Errors.All().Select(e => (JsonNode)e).ToArray()),
                 ["warnings"] = new JsonArray(results.Warnings.All().Select(e => (JsonNode)e).ToArray()),
                 ["volumeSnapshots"] = new JsonArray(snapshots.Select(s => s.DeepClone()).ToArray()),
-                ["resourceList"] = resources is null ? null : JsonSerializer.SerializeToNode(resources),
+                ["resourceList"] = resources is null ? null : JsonSerializer.SerializeToNode(resources, LifeboatJson.TypeInfo<SortedDictionary<string, List<string>>>()),
             };
             context.Output.WriteText(document, () => Text(backup, results, snapshots, contents, resources));
             return LifeboatApp.Success;

@@ -25,7 +25,7 @@ internal static class RestoreCommands
         return command;
     }
 
-    public static JsonNode ToJson(Restore restore) => JsonSerializer.SerializeToNode(restore, LifeboatJson.Options)!;
+    public static JsonNode ToJson(Restore restore) => JsonSerializer.SerializeToNode(restore, LifeboatJson.TypeInfo<Restore>())!;
 
     /// <summary>The location holding a restore's records.</summary>
     public static async Task<(BackupLocation Location, RestoreStore Store)> FindRestoreAsync(CommandContext context, string name, CancellationToken cancellationToken)

@@ -29,7 +29,7 @@ internal static class RestoreDescribeCommand
                 ["restore"] = RestoreCommands.ToJson(restore),
                 ["errors"] = new JsonArray(results.Errors.All().Select(e => (JsonNode)e).ToArray()),
                 ["warnings"] = new JsonArray(results.Warnings.All().Select(e => (JsonNode)e).ToArray()),
-                ["resourceList"] = resources is null ? null : JsonSerializer.SerializeToNode(resources),
+                ["resourceList"] = resources is null ? null : JsonSerializer.SerializeToNode(resources, LifeboatJson.TypeInfo<Dictionary<string, List<string>>>()),
             };
             context.Output.WriteText(document, () => Text(restore, results, resources));
             return LifeboatApp.Success;

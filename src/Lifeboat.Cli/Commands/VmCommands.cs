@@ -74,7 +74,7 @@ internal sealed class VmCommandSession : IDisposable
         writer.WriteLine(line);
     }
 
-    public static JsonNode ToJson<T>(T value) => JsonSerializer.SerializeToNode(value, LifeboatJson.Options)!;
+    public static JsonNode ToJson<T>(T value) => JsonSerializer.SerializeToNode(value, LifeboatJson.TypeInfo<T>())!;
 
     public static string Timestamp(string? text) =>
         DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) ? Humanize.Timestamp(time) : "<none>";

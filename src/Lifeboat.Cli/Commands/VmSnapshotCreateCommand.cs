@@ -62,23 +62,41 @@ internal static class VmSnapshotCreateCommand
             }
 
             // Table format already said everything above; json/yaml get one document.
-            session.Context.Output.WriteText(new JsonObject { ["plan"] = VmCommandSession.ToJson(PlanDocument(plan)), ["snapshot"] = result.DeepClone() }, () => "");
+            session.Context.Output.WriteText(new JsonObject { ["plan"] = PlanDocument(plan), ["snapshot"] = result.DeepClone() }, () => "");
 
             return result.GetString("status", "phase") == "Failed" ? LifeboatApp.Failure : LifeboatApp.Success;
         });
         return command;
     }
 
-    private static object PlanDocument(SnapshotPlan plan) => new
+    private static JsonObject PlanDocument(SnapshotPlan plan) => new()
     {
-        plan.Namespace,
-        Vm = plan.VmName,
-        plan.Online,
-        plan.GuestAgent,
-        plan.Consistency,
-        plan.IsPartial,
-        Disks = plan.Disks.Select(d => new { d.Volume, d.Type, d.Claim, d.StorageClass, Inclusion = d.Inclusion.ToString(), d.Reason }),
+        ["namespace"] = plan.Namespace,
+        ["vm"] = plan.VmName,
+        ["online"] = plan.Online,
+        ["guestAgent"] = plan.GuestAgent,
+        ["consistency"] = plan.Consistency,
+        ["isPartial"] = plan.IsPartial,
+        ["disks"] = new JsonArray([.. plan.Disks.Select(DiskDocument)]),
     };
+
+    private static JsonNode DiskDocument(PlannedDisk disk)
+    {
+        var document = new JsonObject { ["volume"] = disk.Volume, ["type"] = disk.Type };
+        if (disk.Claim is not null)
+        {
+            document["claim"] = disk.Claim;
+        }
+
+        if (disk.StorageClass is not null)
+        {
+            document["storageClass"] = disk.StorageClass;
+        }
+
+        document["inclusion"] = disk.Inclusion.ToString();
+        document["reason"] = disk.Reason;
+        return document;
+    }
 
     private static void WritePlan(VmCommandSession session, SnapshotPlan plan)
     {

@@ -99,7 +99,7 @@ public sealed class LabelSelector
                 expression["values"] = new JsonArray(values.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
             }
 
-            expressions.Add(expression);
+            expressions.Add((JsonNode?)expression);
         }
 
         var result = new JsonObject();

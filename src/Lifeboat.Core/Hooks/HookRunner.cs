@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Lifeboat.Core.Model;
 using Lifeboat.Kube;
 
 namespace Lifeboat.Core.Hooks;
@@ -49,7 +50,7 @@ public sealed class HookRunner(IPodExecutor executor, BackupLog log)
         var name = pod.Name() ?? "";
         var containers = (pod.GetArray("spec", "containers") ?? []).OfType<JsonObject>().Select(c => c.GetString("name") ?? "").ToList();
         var container = hook.Container ?? containers.FirstOrDefault();
-        var what = $"pod {ns}/{name} container {container ?? "<none>"}: {phase.ToString().ToLowerInvariant()} hook ({hook.Source}) {JsonSerializer.Serialize(hook.Command)}";
+        var what = $"pod {ns}/{name} container {container ?? "<none>"}: {phase.ToString().ToLowerInvariant()} hook ({hook.Source}) {JsonSerializer.Serialize(hook.Command, LifeboatJsonContext.Default.IReadOnlyListString)}";
         if (hook.Command.Count == 0 || hook.Command.Any(string.IsNullOrEmpty))
         {
             return $"{what} failed: the command is empty or has an empty argument";

@@ -1,5 +1,3 @@
-using YamlDotNet.Serialization;
-
 namespace Lifeboat.Core.Storage;
 
 /// <summary>
@@ -29,7 +27,6 @@ public sealed class BackupLocation
 
     public bool Default { get; set; }
 
-    [YamlIgnore]
     public bool IsReadOnly => string.Equals(AccessMode, "ReadOnly", StringComparison.OrdinalIgnoreCase);
 
     public string Describe() => Provider == "local" ? $"local {Path}" : $"{Provider} {Bucket}/{Prefix}";

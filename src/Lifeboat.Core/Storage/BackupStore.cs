@@ -47,7 +47,7 @@ public sealed class BackupStore(IObjectStore objects)
 
         try
         {
-            return await JsonSerializer.DeserializeAsync<Backup>(stream, LifeboatJson.Options, cancellationToken)
+            return await JsonSerializer.DeserializeAsync(stream, LifeboatJson.TypeInfo<Backup>(), cancellationToken)
                 ?? throw new JsonException("empty document");
         }
         catch (JsonException ex)
@@ -83,7 +83,7 @@ public sealed class BackupStore(IObjectStore objects)
     /// <summary>Rewrites only the Backup document (e.g. its phase or expiration).</summary>
     public async Task PutDocumentAsync(string name, Backup backup, CancellationToken cancellationToken = default)
     {
-        using var document = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(backup, LifeboatJson.Indented));
+        using var document = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(backup, LifeboatJson.TypeInfo<Backup>(LifeboatJson.Indented)));
         await Objects.PutAsync(BackupKey(ValidName(name), BackupDocumentFile), document, cancellationToken);
     }
 
@@ -101,7 +101,7 @@ public sealed class BackupStore(IObjectStore objects)
         }
 
         await using var gzip = new GZipStream(stream, CompressionMode.Decompress);
-        return await JsonSerializer.DeserializeAsync<T>(gzip, LifeboatJson.Options, cancellationToken);
+        return await JsonSerializer.DeserializeAsync(gzip, LifeboatJson.TypeInfo<T>(), cancellationToken);
     }
 
     /// <summary>Removes a backup: its document first (it vanishes from listings at once), then its files.</summary>
@@ -119,7 +119,7 @@ public sealed class BackupStore(IObjectStore objects)
         var buffer = new MemoryStream();
         using (var gzip = new GZipStream(buffer, CompressionLevel.Optimal, leaveOpen: true))
         {
-            JsonSerializer.Serialize(gzip, value, LifeboatJson.Options);
+            JsonSerializer.Serialize(gzip, value, LifeboatJson.TypeInfo<T>());
             gzip.WriteByte((byte)'\n');
         }
 

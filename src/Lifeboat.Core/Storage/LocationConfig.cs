@@ -1,7 +1,3 @@
-using YamlDotNet.Core;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
-
 namespace Lifeboat.Core.Storage;
 
 /// <summary>
@@ -12,12 +8,6 @@ namespace Lifeboat.Core.Storage;
 /// </summary>
 public sealed class LocationConfig
 {
-    private static readonly IDeserializer Reader = new DeserializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance).Build();
-    private static readonly ISerializer Writer = new SerializerBuilder()
-        .WithNamingConvention(CamelCaseNamingConvention.Instance)
-        .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
-        .Build();
-
     private LocationConfig(string home, List<BackupLocation> locations)
     {
         Home = home;
@@ -44,15 +34,7 @@ public sealed class LocationConfig
         var locations = new List<BackupLocation>();
         if (File.Exists(path))
         {
-            try
-            {
-                var file = Reader.Deserialize<ConfigFile?>(File.ReadAllText(path));
-                locations = file?.BackupStorageLocations ?? [];
-            }
-            catch (YamlException ex)
-            {
-                throw new InvalidDataException($"{path}: line {ex.Start.Line}: {ex.InnerException?.Message ?? ex.Message}", ex);
-            }
+            locations = LocationConfigYaml.Read(File.ReadAllText(path), path);
         }
 
         if (!locations.Any(l => l.Name == BackupLocation.DefaultName))
@@ -83,12 +65,7 @@ public sealed class LocationConfig
     {
         Directory.CreateDirectory(Home);
         var temp = FilePath + ".tmp-" + Guid.NewGuid().ToString("N");
-        File.WriteAllText(temp, Writer.Serialize(new ConfigFile { BackupStorageLocations = Locations }));
+        File.WriteAllText(temp, LocationConfigYaml.Write(Locations));
         File.Move(temp, FilePath, overwrite: true);
-    }
-
-    private sealed class ConfigFile
-    {
-        public List<BackupLocation>? BackupStorageLocations { get; set; }
     }
 }

@@ -54,7 +54,7 @@ public sealed class RestoreStore(IObjectStore objects)
 
         try
         {
-            return await JsonSerializer.DeserializeAsync<Restore>(stream, LifeboatJson.Options, cancellationToken)
+            return await JsonSerializer.DeserializeAsync(stream, LifeboatJson.TypeInfo<Restore>(), cancellationToken)
                 ?? throw new JsonException("empty document");
         }
         catch (JsonException ex)
@@ -85,7 +85,7 @@ public sealed class RestoreStore(IObjectStore objects)
                 await Objects.PutAsync(RestoreKey(name, file.Name), content, cancellationToken);
             }
 
-            using var document = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(restore, LifeboatJson.Indented));
+            using var document = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(restore, LifeboatJson.TypeInfo<Restore>(LifeboatJson.Indented)));
             await Objects.PutAsync(RestoreKey(name, RestoreDocumentFile), document, cancellationToken);
         }
         catch
@@ -137,7 +137,7 @@ public sealed class RestoreStore(IObjectStore objects)
         }
 
         await using var gzip = new GZipStream(stream, CompressionMode.Decompress);
-        return await JsonSerializer.DeserializeAsync<T>(gzip, LifeboatJson.Options, cancellationToken);
+        return await JsonSerializer.DeserializeAsync(gzip, LifeboatJson.TypeInfo<T>(), cancellationToken);
     }
 
     private static string ValidName(string name) =>

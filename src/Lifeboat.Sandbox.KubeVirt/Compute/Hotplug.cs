@@ -24,10 +24,10 @@ internal static class Hotplug
         var volumes = J.EnsureArray(spec, "volumes");
         if (volumes.OfType<JsonObject>().Any(v => J.Str(v, "name") == name))
             throw KubeApiException.BadRequest($"Unable to add volume [{name}] because volume with that name already exists");
-        volumes.Add(volume);
+        volumes.Add((JsonNode?)volume);
         var disk = J.Obj(body, "disk")?.DeepClone() as JsonObject ?? new JsonObject { ["disk"] = new JsonObject { ["bus"] = "scsi" } };
         disk["name"] = name;
-        J.EnsureArray(J.Ensure(spec, "domain", "devices"), "disks").Add(disk);
+        J.EnsureArray(J.Ensure(spec, "domain", "devices"), "disks").Add((JsonNode?)disk);
     }
 
     public static void Remove(JsonObject spec, JsonNode? body)

@@ -267,7 +267,7 @@ internal sealed class VmController(KubeVirtSimulationOptions options) : Reconcil
             {
                 entry["enabled"] = true;
             }
-            result.Add(entry);
+            result.Add((JsonNode?)entry);
         }
         return result;
     }

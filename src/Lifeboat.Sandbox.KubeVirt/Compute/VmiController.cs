@@ -124,7 +124,7 @@ internal sealed class VmiController(KubeVirtSimulationOptions options) : Reconci
         }
         var volumes = new JsonArray();
         foreach (var v in J.Items(vmi, "spec", "volumes").Where(v => !Hotplug.IsHotpluggable(v)))
-            if (Hotplug.ClaimOf(v) is { } claim) volumes.Add(new JsonObject { ["name"] = J.Str(v, "name"), ["persistentVolumeClaim"] = new JsonObject { ["claimName"] = claim } });
+            if (Hotplug.ClaimOf(v) is { } claim) volumes.Add((JsonNode?)new JsonObject { ["name"] = J.Str(v, "name"), ["persistentVolumeClaim"] = new JsonObject { ["claimName"] = claim } });
         var pod = new JsonObject
         {
             ["metadata"] = new JsonObject
@@ -196,7 +196,7 @@ internal sealed class VmiController(KubeVirtSimulationOptions options) : Reconci
                 ["infoSource"] = agent ? "domain, guest-agent" : "domain",
                 ["queueCount"] = 1,
             };
-            result.Add(entry);
+            result.Add((JsonNode?)entry);
         }
         return result;
     }
@@ -268,7 +268,7 @@ internal sealed class VmiController(KubeVirtSimulationOptions options) : Reconci
                 entry["reason"] = "VolumeReady";
                 entry["message"] = $"Successfully attach hotplugged volume {name} to VM";
             }
-            result.Add(entry);
+            result.Add((JsonNode?)entry);
         }
         return result;
     }

@@ -72,7 +72,7 @@ internal static class J
     };
 
     public static void AddOwner(JsonObject obj, JsonObject owner, bool controller = true) =>
-        EnsureArray(Meta(obj), "ownerReferences").Add(OwnerRef(owner, controller));
+        EnsureArray(Meta(obj), "ownerReferences").Add((JsonNode?)OwnerRef(owner, controller));
 
     public static bool IsOwnedBy(JsonObject obj, string ownerUid) => Items(obj, "metadata", "ownerReferences").Any(r => Str(r, "uid") == ownerUid);
 
@@ -100,7 +100,7 @@ internal static class J
             ["message"] = message,
         };
         if (existing is not null) conditions[conditions.IndexOf(existing)] = condition;
-        else conditions.Add(condition);
+        else conditions.Add((JsonNode?)condition);
     }
 
     public static void RemoveCondition(JsonObject status, string type)

@@ -65,7 +65,7 @@ internal sealed class VmRestoreController(KubeVirtSimulationOptions options) : R
             allBound &= J.Str(pvc, "status", "phase") == "Bound";
             var entry = new JsonObject { ["volumeName"] = volumeName, ["persistentVolumeClaim"] = pvcName, ["volumeSnapshotName"] = vsName };
             if (sourceTemplates.Contains(originalClaim)) entry["dataVolumeName"] = pvcName;
-            restores.Add(entry);
+            restores.Add((JsonNode?)entry);
         }
         status["restores"] = restores;
         if (!allBound)
@@ -102,7 +102,7 @@ internal sealed class VmRestoreController(KubeVirtSimulationOptions options) : R
                 J.Annotations(v)["restore.kubevirt.io/lastRestoreUID"] = $"{name}-{J.Uid(restore)}";
             });
             foreach (var dv in oldTemplates)
-                if (Store.DeleteIfExists(R.DataVolumes, ns, dv)) deleted.Add(dv);
+                if (Store.DeleteIfExists(R.DataVolumes, ns, dv)) deleted.Add((JsonNode?)dv);
         }
         status["deletedDataVolumes"] = deleted;
         status["restoreTime"] = J.Now();

@@ -134,7 +134,7 @@ internal sealed class VmSnapshotController(KubeVirtSimulationOptions options, Fr
             allReady &= ready;
             var entry = new JsonObject { ["volumeSnapshotName"] = vsName, ["readyToUse"] = ready, ["creationTime"] = J.Str(vs, "status", "creationTime") };
             if (J.Obj(vs, "status", "error") is { } error) entry["error"] = error.DeepClone();
-            volumeStatuses.Add(entry);
+            volumeStatuses.Add((JsonNode?)entry);
         }
         if (!allReady)
         {
@@ -205,12 +205,12 @@ internal sealed class VmSnapshotController(KubeVirtSimulationOptions options, Fr
             var snapshotClass = driver is null ? null : StorageSetup.SnapshotClassFor(Store, driver, null);
             if (pvc is null || snapshotClass is null)
             {
-                excluded.Add(volumeName);
+                excluded.Add((JsonNode?)volumeName);
                 continue;
             }
-            included.Add(volumeName);
+            included.Add((JsonNode?)volumeName);
             var vsName = $"vmsnapshot-{uid}-volume-{volumeName}";
-            ((JsonArray)content["spec"]!["volumeBackups"]!).Add(new JsonObject
+            ((JsonArray)content["spec"]!["volumeBackups"]!).Add((JsonNode?)new JsonObject
             {
                 ["volumeName"] = volumeName,
                 ["persistentVolumeClaim"] = new JsonObject
@@ -248,7 +248,7 @@ internal sealed class VmSnapshotController(KubeVirtSimulationOptions options, Fr
             Store.CreateIfMissing(R.VolumeSnapshots, ns, vs);
         }
         status["snapshotVolumes"] = new JsonObject { ["includedVolumes"] = included, ["excludedVolumes"] = excluded };
-        if (excluded.Count > 0 && J.Arr(status, "indications") is { } indications && !indications.Any(i => i?.ToString() == "PartialSnapshot")) indications.Add("PartialSnapshot");
+        if (excluded.Count > 0 && J.Arr(status, "indications") is { } indications && !indications.Any(i => i?.ToString() == "PartialSnapshot")) indications.Add((JsonNode?)"PartialSnapshot");
         return created;
     }
 

@@ -82,7 +82,7 @@ public static class KubeVirtCrds
         var versions = new JsonArray();
         for (var i = 0; i < d.Versions.Length; i++)
         {
-            versions.Add(new JsonObject
+            versions.Add((JsonNode?)new JsonObject
             {
                 ["name"] = d.Versions[i],
                 ["served"] = true,

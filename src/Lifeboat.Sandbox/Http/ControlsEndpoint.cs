@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Lifeboat.Sandbox.Controls;
 using Lifeboat.Sandbox.Store;
 using Microsoft.AspNetCore.Http;
@@ -12,21 +13,19 @@ namespace Lifeboat.Sandbox.Http;
 /// </summary>
 internal static class ControlsEndpoint
 {
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public static async Task HandleAsync(HttpContext ctx, SandboxControls controls, string path)
     {
         switch (path.TrimEnd('/'), ctx.Request.Method)
         {
             case ("/sandbox/v1/faults", "GET"):
-                await JsonResponses.WriteAsync(ctx, 200, JsonSerializer.SerializeToNode(controls.Faults, Json));
+                await JsonResponses.WriteAsync(ctx, 200, JsonSerializer.SerializeToNode(controls.Faults, ControlsJson.Default.IReadOnlyListFaultRule));
                 return;
             case ("/sandbox/v1/faults", "POST"):
                 {
                     var body = await JsonNode.ParseAsync(ctx.Request.Body);
                     var rules = body is JsonArray
-                        ? body.Deserialize<List<FaultRule>>(Json) ?? []
-                        : [body.Deserialize<FaultRule>(Json) ?? throw KubeApiException.BadRequest("fault rule body is empty")];
+                        ? body.Deserialize(ControlsJson.Default.ListFaultRule) ?? []
+                        : [body.Deserialize(ControlsJson.Default.FaultRule) ?? throw KubeApiException.BadRequest("fault rule body is empty")];
                     try
                     {
                         foreach (var r in rules) controls.AddFault(r);
@@ -35,7 +34,7 @@ internal static class ControlsEndpoint
                     {
                         throw KubeApiException.BadRequest(e.Message);
                     }
-                    await JsonResponses.WriteAsync(ctx, 201, JsonSerializer.SerializeToNode(controls.Faults, Json));
+                    await JsonResponses.WriteAsync(ctx, 201, JsonSerializer.SerializeToNode(controls.Faults, ControlsJson.Default.IReadOnlyListFaultRule));
                     return;
                 }
             case ("/sandbox/v1/faults", "DELETE"):
@@ -43,7 +42,7 @@ internal static class ControlsEndpoint
                 ctx.Response.StatusCode = 204;
                 return;
             case ("/sandbox/v1/stats", "GET"):
-                await JsonResponses.WriteAsync(ctx, 200, JsonSerializer.SerializeToNode(controls.Stats(), Json));
+                await JsonResponses.WriteAsync(ctx, 200, JsonSerializer.SerializeToNode(controls.Stats(), ControlsJson.Default.IReadOnlyDictionaryStringIReadOnlyDictionaryStringInt64));
                 return;
             case ("/sandbox/v1/stats", "DELETE"):
                 controls.ResetStats();
@@ -55,3 +54,11 @@ internal static class ControlsEndpoint
         }
     }
 }
+
+/// <summary>The control documents' contracts (web defaults: camelCase), generated at compile time for the native CLI.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(FaultRule))]
+[JsonSerializable(typeof(List<FaultRule>))]
+[JsonSerializable(typeof(IReadOnlyList<FaultRule>))]
+[JsonSerializable(typeof(IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>>))]
+internal sealed partial class ControlsJson : JsonSerializerContext;

@@ -71,17 +71,17 @@ internal sealed class Discovery(ResourceTypeRegistry types)
                 };
                 if (t.ShortNames.Count > 0) entry["shortNames"] = Strings(t.ShortNames);
                 if (t.Categories.Count > 0) entry["categories"] = Strings(t.Categories);
-                resources.Add(entry);
+                resources.Add((JsonNode?)entry);
             }
-            if (t.HasStatus) resources.Add(Sub(t, "status", t.Kind, ["get", "patch", "update"]));
+            if (t.HasStatus) resources.Add((JsonNode?)Sub(t, "status", t.Kind, ["get", "patch", "update"]));
             if (t.HasScale)
             {
                 var scale = Sub(t, "scale", "Scale", ["get", "patch", "update"]);
                 scale["group"] = "autoscaling";
                 scale["version"] = "v1";
-                resources.Add(scale);
+                resources.Add((JsonNode?)scale);
             }
-            foreach (var extra in t.ExtraSubresources) resources.Add(Sub(t, extra, t.SubresourceOnly ? "" : t.Kind, t.SubresourceOnly ? ["update"] : ["create", "get"]));
+            foreach (var extra in t.ExtraSubresources) resources.Add((JsonNode?)Sub(t, extra, t.SubresourceOnly ? "" : t.Kind, t.SubresourceOnly ? ["update"] : ["create", "get"]));
         }
         return new JsonObject
         {

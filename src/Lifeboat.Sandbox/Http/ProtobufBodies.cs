@@ -135,8 +135,8 @@ internal static class ProtobufBodies
                 case F.Bool: obj[f.Name] = r.Varint() != 0; break;
                 case F.Time: obj[f.Name] = Time(r.Sub()); break;
                 case F.Message: obj[f.Name] = DecodeMessage(r.Sub(), f.Message!); break;
-                case F.RepeatedString: Array(obj, f.Name).Add(r.String()); break;
-                case F.RepeatedMessage: Array(obj, f.Name).Add(DecodeMessage(r.Sub(), f.Message!)); break;
+                case F.RepeatedString: Array(obj, f.Name).Add((JsonNode?)r.String()); break;
+                case F.RepeatedMessage: Array(obj, f.Name).Add((JsonNode?)DecodeMessage(r.Sub(), f.Message!)); break;
                 case F.MapString or F.MapBytes:
                     {
                         var entry = r.Sub();

@@ -31,7 +31,7 @@ internal static class TableWriter
                     ["metadata"] = o["metadata"]?.DeepClone(),
                 },
             };
-            rows.Add(row);
+            rows.Add((JsonNode?)row);
         }
         return new JsonObject
         {

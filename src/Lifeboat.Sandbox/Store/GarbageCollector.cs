@@ -65,7 +65,7 @@ internal sealed class GarbageCollector : IDisposable
             var patch = new JsonArray();
             var refs = dependent.Owners.ToList();
             for (var i = refs.Count - 1; i >= 0; i--)
-                if (refs[i].Uid == owner.Uid) patch.Add(new JsonObject { ["op"] = "remove", ["path"] = $"/metadata/ownerReferences/{i}" });
+                if (refs[i].Uid == owner.Uid) patch.Add((JsonNode?)new JsonObject { ["op"] = "remove", ["path"] = $"/metadata/ownerReferences/{i}" });
             Try(() => _store.Patch(dependent.Resource, dependent.Namespace, dependent.Name, PatchType.Json, patch));
         }
         RemoveFinalizer(owner, OrphanFinalizer);

@@ -501,7 +501,7 @@ public sealed partial class ResourceStore
             var objects = new JsonArray();
             foreach (var (gr, m) in _objects)
                 foreach (var o in m.Values)
-                    objects.Add(new JsonObject { ["group"] = gr.Group, ["resource"] = gr.Resource, ["object"] = o.ToJsonObject() });
+                    objects.Add((JsonNode?)new JsonObject { ["group"] = gr.Group, ["resource"] = gr.Resource, ["object"] = o.ToJsonObject() });
             return new JsonObject { ["resourceVersion"] = _resourceVersion, ["objects"] = objects };
         }
     }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -53,7 +54,13 @@ internal sealed class StoredObject
     public static StoredObject From(GroupResource resource, JsonObject obj)
     {
         var meta = obj["metadata"] as JsonObject;
-        var json = JsonSerializer.SerializeToUtf8Bytes(obj, JsonOptions);
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JsonOptions.Encoder }))
+        {
+            obj.WriteTo(writer);
+        }
+
+        var json = buffer.WrittenSpan.ToArray();
         return new StoredObject(resource, (string?)meta?["namespace"] ?? "", (string?)meta?["name"] ?? "", json, obj);
     }
 
