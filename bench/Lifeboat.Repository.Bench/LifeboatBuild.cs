@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace Lifeboat.Repository.Bench;
 
 /// <summary>
-/// Publishes the <c>lifeboat</c> CLI the way it is shipped (Release, ReadyToRun for linux-x64) into the workspace,
-/// so the benchmark measures what users run rather than a JIT-only debug build.
+/// Publishes the <c>lifeboat</c> CLI the way it is shipped (Release, native ahead-of-time compiled for linux-x64) into
+/// the workspace, so the benchmark measures what users run rather than a JIT-only debug build.
 /// </summary>
 internal static class LifeboatBuild
 {
@@ -18,10 +18,10 @@ internal static class LifeboatBuild
         }
 
         var output = workspace.In("lifeboat-cli");
-        Console.Error.WriteLine($"publishing {Project} (Release, ReadyToRun) to {output} …");
+        Console.Error.WriteLine($"publishing {Project} (Release, native) to {output} …");
         // One node (-m:1): with a runtime identifier, parallel nodes can write a shared project's runtimeconfig at once.
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "publish", Project, "-c", "Release", "-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true", "-m:1", "-o", output })
+        foreach (var argument in new[] { "publish", Project, "-c", "Release", "-r", "linux-x64", "-m:1", "-o", output })
         {
             start.ArgumentList.Add(argument);
         }

@@ -5,7 +5,7 @@ using Lifeboat.Repository.Bench;
 // /usr/bin/time -v so wall time and peak resident memory are measured the same way for both tools.
 // Usage (from the repository root): dotnet run -c Release --project bench/Lifeboat.Repository.Bench -- [--size-mib 1024]
 //        [--files 20000] [--runs 3] [--restic /usr/bin/restic] [--lifeboat PATH] [--out bench/results/repository.md]
-// Without --lifeboat, the CLI is published (Release, ReadyToRun) into the benchmark's workspace first.
+// Without --lifeboat, the CLI is published (Release, native AOT) into the benchmark's workspace first.
 var options = BenchOptions.Parse(args);
 await using var workspace = Workspace.Create();
 var lifeboat = options.LifeboatPath ?? await LifeboatBuild.PublishAsync(workspace);

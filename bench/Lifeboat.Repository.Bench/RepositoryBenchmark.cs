@@ -122,7 +122,7 @@ internal sealed class RepositoryBenchmark(BenchOptions options, Workspace worksp
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture,
             $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, median of {options.Runs} run(s), load average before {loadBefore}, after {loadAfter}.");
-        text.AppendLine("Each backup/restore is a separate process: the `lifeboat` CLI as published (Release, ReadyToRun) and the `restic` binary");
+        text.AppendLine("Each backup/restore is a separate process: the `lifeboat` CLI as published (Release, native AOT) and the `restic` binary");
         text.AppendLine("(wall time includes start-up and repository open; MB = 10^6 bytes of the");
         text.AppendLine("data set's apparent size); peak memory is ru_maxrss from `/usr/bin/time -v`. restic runs with `--no-cache`, both");
         text.AppendLine("with TMPDIR on the same disk; data sets are in the page cache, sync(2) runs before each operation, and each restore starts with the repository evicted from the page cache (as a restore from backup storage does). restic 0.14 has no sparse restore, Lifeboat skips zero blobs.");

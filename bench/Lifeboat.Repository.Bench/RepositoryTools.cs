@@ -17,7 +17,7 @@ internal interface IRepositoryTool
     Task<Measurement> RestoreAsync(string repository, string snapshotId, string target);
 }
 
-/// <summary>The <c>lifeboat</c> executable as users run it (published with ReadyToRun, see <see cref="LifeboatBuild"/>).</summary>
+/// <summary>The <c>lifeboat</c> executable as users run it (published as a native executable, see <see cref="LifeboatBuild"/>).</summary>
 internal sealed class LifeboatTool(string executable, Workspace workspace) : IRepositoryTool
 {
     public string Name => "Lifeboat";
