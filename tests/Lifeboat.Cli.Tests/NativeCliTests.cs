@@ -126,7 +126,7 @@ public sealed class NativeCliTests(NativeCliBuild build) : IClassFixture<NativeC
     }
 
     [Fact]
-    public void The_native_cli_backs_up_and_restores_a_repository_byte_for_byte()
+    public async Task The_native_cli_backs_up_restores_lists_and_prunes_a_repository_as_the_jit_build_does()
     {
         _inProcess.Environment["LIFEBOAT_REPO_PASSWORD"] = Password;
         var source = Directory.CreateDirectory(Path.Combine(_inProcess.Home, "source")).FullName;
@@ -159,6 +159,29 @@ public sealed class NativeCliTests(NativeCliBuild build) : IClassFixture<NativeC
         }
 
         Assert.True(Directory.Exists(Path.Combine(restored, "etc", "empty")));
+
+        // A second snapshot (the first one as parent), then what users read back must match the JIT build's output.
+        File.AppendAllText(Path.Combine(source, "etc", "name with 'quotes' and ü.conf"), "more = yes\n");
+        AssertSucceeds(Native("repo", "backup", "--repo", repository, source));
+        var snapshotId = (string)((JsonArray)JsonNode.Parse(Native("repo", "snapshots", "--repo", repository, "-o", "json").Out)!)[0]!["short_id"]!;
+        foreach (var args in new[]
+        {
+            new[] { "repo", "snapshots", "--repo", repository }, ["repo", "ls", "latest", "--repo", repository], ["repo", "stats", "latest", "--repo", repository],
+            ["repo", "cat", "config", "--repo", repository], ["repo", "cat", "snapshot", snapshotId, "--repo", repository], ["repo", "key", "list", "--repo", repository],
+            ["repo", "forget", "--keep-last", "1", "--dry-run", "--repo", repository],
+        })
+        {
+            foreach (var format in new[] { "json", "table" })
+            {
+                string[] withFormat = [.. args, "-o", format];
+                var native = AssertSucceeds(Native(withFormat));
+                Assert.Equal((await _inProcess.RunAsync(withFormat)).Out, native.Out);
+            }
+        }
+
+        AssertSucceeds(Native("repo", "forget", "--keep-last", "1", "--prune", "--repo", repository));
+        Assert.Single((JsonArray)JsonNode.Parse(Native("repo", "snapshots", "--repo", repository, "-o", "json").Out)!);
+        AssertSucceeds(Native("repo", "check", "--repo", repository, "--read-data"));
         var wrong = Native("repo", "snapshots", "--repo", repository, "--password-file", "/nonexistent/password");
         Assert.NotEqual(0, wrong.ExitCode);
         Assert.Single(wrong.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
