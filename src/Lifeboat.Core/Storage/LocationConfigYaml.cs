@@ -1,4 +1,4 @@
-using System.Globalization;
+using Lifeboat.Core.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
@@ -7,8 +7,8 @@ namespace Lifeboat.Core.Storage;
 
 /// <summary>
 /// The YAML of <c>config.yaml</c>: <c>backupStorageLocations</c>, a list of <see cref="BackupLocation"/> with camelCase
-/// keys. Read through YamlDotNet's representation model and written through its emitter, key by key, because the
-/// natively compiled CLI cannot use YamlDotNet's reflection-based serialiser. An unknown key is an error, as it was
+/// keys. Read through YamlDotNet's representation model and written key by key (<see cref="YamlWriting"/>), because
+/// the natively compiled CLI cannot use YamlDotNet's reflection-based serialiser. An unknown key is an error, as it was
 /// with that serialiser, so a misspelt setting is never silently ignored.
 /// </summary>
 internal static class LocationConfigYaml
@@ -58,14 +58,10 @@ internal static class LocationConfigYaml
         return locations;
     }
 
-    public static string Write(IEnumerable<BackupLocation> locations)
+    public static string Write(IEnumerable<BackupLocation> locations) => YamlWriting.Document(emitter =>
     {
-        using var text = new StringWriter(CultureInfo.InvariantCulture);
-        var emitter = new Emitter(text);
-        emitter.Emit(new StreamStart());
-        emitter.Emit(new DocumentStart());
         emitter.Emit(new MappingStart());
-        Plain(emitter, LocationsKey);
+        YamlWriting.Plain(emitter, LocationsKey);
         emitter.Emit(new SequenceStart(null, null, isImplicit: true, SequenceStyle.Block));
         foreach (var location in locations)
         {
@@ -77,29 +73,26 @@ internal static class LocationConfigYaml
             Pair(emitter, "prefix", location.Prefix);
             if (location.Config is { } config)
             {
-                Plain(emitter, "config");
+                YamlWriting.Plain(emitter, "config");
                 emitter.Emit(new MappingStart());
                 foreach (var (key, value) in config)
                 {
-                    Quoted(emitter, key);
-                    Quoted(emitter, value);
+                    YamlWriting.Text(emitter, key);
+                    YamlWriting.Text(emitter, value);
                 }
 
                 emitter.Emit(new MappingEnd());
             }
 
             Pair(emitter, "accessMode", location.AccessMode);
-            Plain(emitter, "default");
-            Plain(emitter, location.Default ? "true" : "false");
+            YamlWriting.Plain(emitter, "default");
+            YamlWriting.Plain(emitter, location.Default ? "true" : "false");
             emitter.Emit(new MappingEnd());
         }
 
         emitter.Emit(new SequenceEnd());
         emitter.Emit(new MappingEnd());
-        emitter.Emit(new DocumentEnd(isImplicit: true));
-        emitter.Emit(new StreamEnd());
-        return text.ToString();
-    }
+    });
 
     private static BackupLocation ReadLocation(YamlNode node, string path)
     {
@@ -165,21 +158,9 @@ internal static class LocationConfigYaml
     {
         if (value is not null)
         {
-            Plain(emitter, key);
-            Quoted(emitter, value);
+            YamlWriting.Plain(emitter, key);
+            YamlWriting.Text(emitter, value);
         }
-    }
-
-    private static void Plain(IEmitter emitter, string text) =>
-        emitter.Emit(new Scalar(null, null, text, ScalarStyle.Plain, isPlainImplicit: true, isQuotedImplicit: false));
-
-    /// <summary>A value the reader must get back as text: plain where that reads back as the same string, else quoted.</summary>
-    private static void Quoted(IEmitter emitter, string text)
-    {
-        var readsAsSomethingElse = text.Length == 0 || text is "~" or "null" or "Null" or "NULL" || bool.TryParse(text, out _)
-            || double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
-        var style = readsAsSomethingElse ? ScalarStyle.DoubleQuoted : ScalarStyle.Any;
-        emitter.Emit(new Scalar(null, null, text, style, isPlainImplicit: true, isQuotedImplicit: true));
     }
 
     private static InvalidDataException Invalid(string path, Mark at, string message) =>
