@@ -67,6 +67,61 @@ public class Sha256AndRandomTests
         Assert.All(hashes, Assert.NotNull);
     }
 
+    // Zero prefixes around the 4 KiB steps of the precomputed states and the 512 KiB they end at, followed by data
+    // or by nothing: a state resumed one step too far or too short gives a different hash.
+    [Theory]
+    [InlineData(0, 10)]
+    [InlineData(1, 5000)]
+    [InlineData(4095, 1)]
+    [InlineData(4096, 0)]
+    [InlineData(4096, 1)]
+    [InlineData(4097, 3)]
+    [InlineData(8192 + 7, 100_000)]
+    [InlineData(300_000, 0)]
+    [InlineData((512 * 1024) - 1, 1)]
+    [InlineData(512 * 1024, 0)]
+    [InlineData(512 * 1024, 1)]
+    [InlineData((512 * 1024) + 4097, 64)]
+    [InlineData(2 * 1024 * 1024, 0)]
+    public void A_message_that_starts_with_zeros_hashes_as_the_standard_says(int zeros, int dataLength)
+    {
+        var message = new byte[zeros + dataLength];
+        new Random(zeros ^ dataLength).NextBytes(message.AsSpan(zeros));
+        if (dataLength > 0)
+        {
+            message[zeros] |= 1; // the prefix ends exactly here
+        }
+        var expected = System.Security.Cryptography.SHA256.HashData(message);
+
+        var hash = new byte[Sha256.HashSize];
+        Sha256.HashData(message, hash);
+        Assert.Equal(expected, hash);
+        Assert.Equal(Convert.ToHexStringLower(expected), Id.Hash(message).ToString());
+        // The streaming hash shares no state with the one-shot hash that just resumed from a precomputed one.
+        using var sha = new Sha256();
+        sha.Append(message);
+        Assert.Equal(expected, sha.GetHashAndReset());
+    }
+
+    [Fact]
+    public void Zero_prefixed_hashes_on_many_threads_at_once_are_each_right()
+    {
+        var inputs = Enumerable.Range(0, 32).Select(i =>
+        {
+            var message = new byte[(i * 16_411) + 1000];
+            message.AsSpan(i * 16_411).Fill((byte)(i + 1));
+            return message;
+        }).ToArray();
+        var expected = inputs.Select(System.Security.Cryptography.SHA256.HashData).ToArray();
+        Parallel.For(0, inputs.Length * 10, new ParallelOptions { MaxDegreeOfParallelism = 8 }, n =>
+        {
+            var i = n % inputs.Length;
+            var hash = new byte[Sha256.HashSize];
+            Sha256.HashData(inputs[i], hash);
+            Assert.Equal(expected[i], hash);
+        });
+    }
+
     [Fact]
     public void Too_small_a_destination_is_refused_with_its_size()
     {

@@ -53,6 +53,7 @@ internal static unsafe partial class LibCrypto
     [LibraryImport(Lib)] public static partial int EVP_DigestInit_ex2(DigestContextHandle context, nint digest, nint parameters);
     [LibraryImport(Lib)] public static partial int EVP_DigestUpdate(DigestContextHandle context, byte* data, nuint length);
     [LibraryImport(Lib)] public static partial int EVP_DigestFinal_ex(DigestContextHandle context, byte* output, uint* outputLength);
+    [LibraryImport(Lib)] public static partial int EVP_MD_CTX_copy_ex(DigestContextHandle destination, DigestContextHandle source);
 
     [LibraryImport(Lib)] public static partial int RAND_bytes(byte* buffer, int length);
     [LibraryImport(Lib)] public static partial int CRYPTO_memcmp(byte* a, byte* b, nuint length);

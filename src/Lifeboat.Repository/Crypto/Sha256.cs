@@ -25,13 +25,17 @@ internal sealed unsafe class Sha256 : IDisposable
         Reset();
     }
 
-    /// <summary>The hash of <paramref name="data"/>, written to the first 32 bytes of <paramref name="destination"/>.</summary>
+    /// <summary>
+    /// The hash of <paramref name="data"/>, written to the first 32 bytes of <paramref name="destination"/>.
+    /// Leading zeros are not hashed again: the hash resumes from <see cref="ZeroPrefixStates"/>.
+    /// </summary>
     public static void HashData(ReadOnlySpan<byte> data, Span<byte> destination)
     {
         var hasher = t_oneShot ??= new Sha256();
         try
         {
-            hasher.Append(data);
+            var resumed = ZeroPrefixStates.Resume(hasher, data);
+            hasher.Append(data[resumed..]);
             hasher.GetHashAndReset(destination);
         }
         catch
@@ -76,6 +80,10 @@ internal sealed unsafe class Sha256 : IDisposable
         GetHashAndReset(hash);
         return hash;
     }
+
+    /// <summary>Makes this hash continue from where <paramref name="source"/> stands (which is not changed).</summary>
+    public void CopyStateFrom(Sha256 source) =>
+        LibCrypto.Check(LibCrypto.EVP_MD_CTX_copy_ex(_context, source._context), "SHA-256 copy");
 
     private void Reset() => LibCrypto.Check(LibCrypto.EVP_DigestInit_ex2(_context, LibCrypto.Sha256, 0), "SHA-256 init");
 
