@@ -369,21 +369,31 @@ public sealed partial class Repository : IAsyncDisposable
 
     /// <summary>
     /// Seals the blob into an open pack; returns the packs that are full now. The blob's bytes (or its compressed
-    /// frame) are encrypted straight into the pack (<see cref="PackBuilder.AddSealing"/>): no sealed copy.
+    /// frame) are encrypted straight into the pack (<see cref="PackBuilder.AddSealing"/>): no sealed copy. A frame of
+    /// stored blocks is sealed as it is written, around slices of the blob's own bytes: no frame copy either.
     /// </summary>
     private List<PackBuilder>? Pack(BlobType type, Id id, ReadOnlySpan<byte> plain)
     {
-        var encoding = EncodingOf(type, plain);
+        var words = StoredBlockFrame.UniformMapWords(plain.Length);
+        var uniformPieces = words <= 64 ? stackalloc ulong[words] : new ulong[words];
+        var encoding = EncodingOf(type, plain, uniformPieces);
         byte[]? frameBuffer = null;
         var payload = plain;
-        uint uncompressed = 0;
-        if (encoding != BlobEncoding.Uncompressed)
+        uint uncompressed = encoding == BlobEncoding.Uncompressed ? 0 : (uint)plain.Length;
+        int sealedLength;
+        if (encoding == BlobEncoding.StoredBlocks)
         {
-            frameBuffer = EncodeFrame(encoding, plain, out var frameLength);
-            payload = frameBuffer.AsSpan(0, frameLength);
-            uncompressed = (uint)plain.Length;
+            sealedLength = StoredBlockFrame.Length(plain, uniformPieces) + CryptoKey.Overhead;
         }
-        var sealedLength = payload.Length + CryptoKey.Overhead;
+        else
+        {
+            if (encoding == BlobEncoding.Zstd)
+            {
+                frameBuffer = Compress(plain, out var frameLength);
+                payload = frameBuffer.AsSpan(0, frameLength);
+            }
+            sealedLength = payload.Length + CryptoKey.Overhead;
+        }
         List<PackBuilder>? full = null;
         try
         {
@@ -398,7 +408,14 @@ public sealed partial class Repository : IAsyncDisposable
             }
             try
             {
-                packer.AddSealing(id, _master, payload, uncompressed);
+                if (encoding == BlobEncoding.StoredBlocks)
+                {
+                    packer.AddSealingStoredBlocks(id, _master, plain, uniformPieces);
+                }
+                else
+                {
+                    packer.AddSealing(id, _master, payload, uncompressed);
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -454,26 +471,24 @@ public sealed partial class Repository : IAsyncDisposable
         }
     }
 
-    private BlobEncoding EncodingOf(BlobType type, ReadOnlySpan<byte> plain) =>
+    /// <summary>How the blob is stored; for stored blocks its uniform pieces are left marked in <paramref name="uniformPieces"/>.</summary>
+    private BlobEncoding EncodingOf(BlobType type, ReadOnlySpan<byte> plain, Span<ulong> uniformPieces) =>
         Version < 2 || plain.Length == 0 ? BlobEncoding.Uncompressed
         : type == BlobType.Tree ? BlobEncoding.Zstd
         : Options.Compression switch
         {
             CompressionMode.Off => BlobEncoding.Uncompressed,
             CompressionMode.Max => BlobEncoding.Zstd,
-            _ => CompressibilityProbe.Choose(plain),
+            _ => CompressibilityProbe.Choose(plain, uniformPieces),
         };
 
-    /// <summary>The blob's compressed frame (zstd, or stored blocks with RLE for zero runs), in a pooled buffer.</summary>
-    private byte[] EncodeFrame(BlobEncoding encoding, ReadOnlySpan<byte> plain, out int frameLength)
+    /// <summary>The blob's zstd frame, in a pooled buffer.</summary>
+    private byte[] Compress(ReadOnlySpan<byte> plain, out int frameLength)
     {
-        var stored = encoding == BlobEncoding.StoredBlocks;
-        var output = LargeBuffers.Pool.Rent(stored ? StoredBlockFrame.MaxLength(plain.Length) : Zstd.CompressBound(plain.Length));
+        var output = LargeBuffers.Pool.Rent(Zstd.CompressBound(plain.Length));
         try
         {
-            frameLength = stored
-                ? StoredBlockFrame.Write(plain, output)
-                : Zstd.Compress(plain, output, Options.Compression == CompressionMode.Max ? 19 : Zstd.DefaultLevel);
+            frameLength = Zstd.Compress(plain, output, Options.Compression == CompressionMode.Max ? 19 : Zstd.DefaultLevel);
             return output;
         }
         catch

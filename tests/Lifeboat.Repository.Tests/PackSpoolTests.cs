@@ -11,19 +11,27 @@ public class PackSpoolTests
     {
         using var tmp = new TempDir();
         var data = RandomNumberGenerator.GetBytes(300_000);
+        // A chunk of a disk image: zeros the guest wrote, then data. Stored as RLE and raw blocks, whose frame is
+        // sealed into the pack as it is written.
+        var diskChunk = new byte[1 << 20];
+        RandomNumberGenerator.Fill(diskChunk.AsSpan(600_000));
         foreach (var spool in new[] { true, false })
         {
             var path = tmp.Sub(spool ? "spooled" : "memory");
             await (await TestRepos.InitAsync(path)).DisposeAsync();
             await using var repo = await Repository.OpenAsync(new LocalBackend(path), ResticCli.Password, new OpenOptions { SpoolPacks = spool });
             var (id, _) = await repo.SaveBlobAsync(BlobType.Data, data);
+            var (diskId, _) = await repo.SaveBlobAsync(BlobType.Data, diskChunk);
             await repo.FlushAsync();
             var pack = Directory.GetFiles(Path.Combine(path, "data"), "*", SearchOption.AllDirectories).Single();
-            // The file name is the SHA-256 of the content, and the header lists the blob.
+            // The file name is the SHA-256 of the content, and the header lists the blobs.
             Assert.Equal(Path.GetFileName(pack), Id.Hash(await File.ReadAllBytesAsync(pack)).ToString());
             var header = await PackHeaderReader.ReadAsync(repo.Backend, Id.Parse(Path.GetFileName(pack)), repo.MasterKey);
-            Assert.Equal(id, Assert.Single(header).Id);
+            Assert.Equal([id, diskId], header.Select(b => b.Id));
+            Assert.Equal((uint)diskChunk.Length, header[1].UncompressedLength);
+            Assert.InRange((long)header[1].Length, diskChunk.Length - 600_000, diskChunk.Length - 600_000 + (4 * 4096) + 200);
             Assert.Equal(data, await repo.LoadBlobAsync(BlobType.Data, id));
+            Assert.Equal(diskChunk, await repo.LoadBlobAsync(BlobType.Data, diskId));
             Assert.Empty(Directory.Exists(Path.Combine(path, ".lifeboat-tmp")) ? Directory.GetFiles(Path.Combine(path, ".lifeboat-tmp")) : []);
         }
     }

@@ -45,6 +45,29 @@ public class SealToTests
     }
 
     [Fact]
+    public void A_blob_whose_plaintext_comes_in_pieces_opens_to_the_pieces_in_order()
+    {
+        using var key = CryptoKey.NewRandom();
+        var random = new Random(5);
+        var pieces = Enumerable.Range(0, 12).Select(i =>
+        {
+            var piece = new byte[random.Next(0, 5000)];
+            random.NextBytes(piece);
+            return piece;
+        }).ToArray();
+        var sink = new ChoppySink(seed: 9);
+
+        var sealer = key.BeginSeal(sink);
+        foreach (var piece in pieces)
+        {
+            sealer.Write(piece);
+        }
+        sealer.Finish();
+
+        Assert.Equal(pieces.SelectMany(p => p).ToArray(), key.Open(sink.Written));
+    }
+
+    [Fact]
     public void Sealing_into_a_direct_file_across_staging_blocks_writes_the_sealed_blob()
     {
         using var tmp = new TempDir();

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Lifeboat.Repository.Backend;
 using Lifeboat.Repository.Compression;
 using Lifeboat.Repository.Format;
+using Lifeboat.Repository.Util;
 
 namespace Lifeboat.Repository.Tests;
 
@@ -40,6 +41,13 @@ public class StoredBlockFrameTests
         var written = StoredBlockFrame.Write(content, frame);
 
         Assert.Equal(expectedLength, written);
+        var uniformPieces = new ulong[StoredBlockFrame.UniformMapWords(length)];
+        StoredBlockFrame.MarkUniformPieces(content, uniformPieces);
+        Assert.Equal(written, StoredBlockFrame.Length(content, uniformPieces));
+        // Written piece by piece (as it is sealed into a pack), the frame is the same bytes.
+        var pieces = new CollectingOutput();
+        StoredBlockFrame.WriteTo(content, uniformPieces, ref pieces);
+        Assert.Equal(frame.AsSpan(0, written).ToArray(), pieces.Bytes.ToArray());
         var decoded = new byte[length];
         Zstd.Decompress(frame.AsSpan(0, written), decoded);
         Assert.Equal(content, decoded);
@@ -66,6 +74,13 @@ public class StoredBlockFrameTests
         Assert.Equal(content, decoded);
         // Each edge between runs can leave at most one 4 KiB piece of repeated bytes stored raw.
         Assert.InRange(written, randomBytes, randomBytes + (5 * StoredBlockFrame.PieceSize) + 200);
+    }
+
+    private struct CollectingOutput() : IByteOutput
+    {
+        public List<byte> Bytes { get; } = [];
+
+        public readonly void Write(scoped ReadOnlySpan<byte> bytes) => Bytes.AddRange(bytes);
     }
 
     private static byte[] Bytes(int length, Random rng)

@@ -42,25 +42,24 @@ internal static class CompressibilityProbe
 
     public static BlobEncoding Choose(ReadOnlySpan<byte> data)
     {
+        var words = StoredBlockFrame.UniformMapWords(data.Length);
+        return Choose(data, words <= 64 ? stackalloc ulong[words] : new ulong[words]);
+    }
+
+    /// <summary>
+    /// Chooses, and leaves the blob's uniform pieces marked in <paramref name="uniformPieces"/>
+    /// (<see cref="StoredBlockFrame.UniformMapWords"/> long) when it chooses <see cref="BlobEncoding.StoredBlocks"/>.
+    /// </summary>
+    public static BlobEncoding Choose(ReadOnlySpan<byte> data, Span<ulong> uniformPieces)
+    {
         if (data.Length < MinProbedLength)
         {
             return BlobEncoding.Zstd;
         }
         var pieces = StoredBlockFrame.PieceCount(data.Length);
         // One look per piece: the samples below are picked among the pieces this marks as not uniform.
-        var words = (pieces + 63) / 64;
-        var uniformBits = words <= 64 ? stackalloc ulong[words] : new ulong[words];
-        uniformBits.Clear();
-        var uniform = 0;
-        for (var i = 0; i < pieces; i++)
-        {
-            if (StoredBlockFrame.IsUniform(StoredBlockFrame.Piece(data, i)))
-            {
-                uniformBits[i >> 6] |= 1UL << i;
-                uniform++;
-            }
-        }
-        if (uniform < pieces && SamplesShrink(data, uniformBits, pieces, pieces - uniform))
+        var uniform = StoredBlockFrame.MarkUniformPieces(data, uniformPieces);
+        if (uniform < pieces && SamplesShrink(data, uniformPieces, pieces, pieces - uniform))
         {
             return BlobEncoding.Zstd;
         }

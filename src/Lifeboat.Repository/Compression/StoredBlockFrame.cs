@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Lifeboat.Repository.Util;
 
 namespace Lifeboat.Repository.Compression;
 
@@ -38,12 +39,51 @@ internal static class StoredBlockFrame
     /// <summary>Whether the bytes are one byte repeated (RLE-encodable).</summary>
     public static bool IsUniform(ReadOnlySpan<byte> bytes) => !bytes.IsEmpty && !bytes[1..].ContainsAnyExcept(bytes[0]);
 
+    /// <summary>How many words a bitmap of <paramref name="contentLength"/> bytes' pieces takes.</summary>
+    public static int UniformMapWords(int contentLength) => (PieceCount(contentLength) + 63) / 64;
+
+    /// <summary>
+    /// Sets bit i of <paramref name="uniform"/> for every piece i of one repeated byte and returns how many there are:
+    /// the one look at the content that <see cref="CompressibilityProbe"/> and the frame share.
+    /// </summary>
+    public static int MarkUniformPieces(ReadOnlySpan<byte> content, Span<ulong> uniform)
+    {
+        var pieces = PieceCount(content.Length);
+        uniform[..UniformMapWords(content.Length)].Clear();
+        var count = 0;
+        for (var i = 0; i < pieces; i++)
+        {
+            if (IsUniform(Piece(content, i)))
+            {
+                uniform[i >> 6] |= 1UL << i;
+                count++;
+            }
+        }
+        return count;
+    }
+
     /// <summary>
     /// The longest frame <see cref="Write"/> can produce for <paramref name="contentLength"/> bytes: every piece
     /// could start a run, and every run could need a block per 128 KiB.
     /// </summary>
     public static int MaxLength(int contentLength) =>
         HeaderSize + (BlockHeaderSize * (PieceCount(contentLength) + (contentLength / MaxBlockSize) + 1)) + contentLength;
+
+    /// <summary>The length of the frame for <paramref name="content"/>, whose uniform pieces are marked in <paramref name="uniform"/>.</summary>
+    public static int Length(ReadOnlySpan<byte> content, ReadOnlySpan<ulong> uniform)
+    {
+        var length = HeaderSize;
+        if (content.IsEmpty)
+        {
+            return length + BlockHeaderSize;
+        }
+        for (var run = new Run(content, uniform); run.MoveNext();)
+        {
+            var blocks = (run.Bytes.Length + MaxBlockSize - 1) / MaxBlockSize;
+            length += (blocks * BlockHeaderSize) + (run.IsUniform ? blocks : run.Bytes.Length);
+        }
+        return length;
+    }
 
     /// <summary>Writes the frame for <paramref name="content"/> into <paramref name="output"/>; returns its length.</summary>
     public static int Write(ReadOnlySpan<byte> content, Span<byte> output)
@@ -52,52 +92,93 @@ internal static class StoredBlockFrame
         {
             throw new ArgumentException($"StoredBlockFrame: {output.Length} bytes cannot hold the frame of {content.Length} bytes");
         }
-        BinaryPrimitives.WriteUInt32LittleEndian(output, Magic);
-        output[4] = Descriptor;
-        BinaryPrimitives.WriteUInt32LittleEndian(output[5..], (uint)content.Length);
-        var position = HeaderSize;
+        var words = UniformMapWords(content.Length);
+        var uniform = words <= 64 ? stackalloc ulong[words] : new ulong[words];
+        MarkUniformPieces(content, uniform);
+        var writer = new SpanOutput(output);
+        WriteTo(content, uniform, ref writer);
+        return writer.Written;
+    }
+
+    /// <summary>
+    /// Writes the frame for <paramref name="content"/> piece by piece: the headers, and the raw runs as slices of
+    /// the content itself, so sealing the frame into a pack copies nothing.
+    /// </summary>
+    public static void WriteTo<TOutput>(scoped ReadOnlySpan<byte> content, scoped ReadOnlySpan<ulong> uniform, ref TOutput output)
+        where TOutput : IByteOutput, allows ref struct
+    {
+        Span<byte> header = stackalloc byte[HeaderSize];
+        BinaryPrimitives.WriteUInt32LittleEndian(header, Magic);
+        header[4] = Descriptor;
+        BinaryPrimitives.WriteUInt32LittleEndian(header[5..], (uint)content.Length);
+        output.Write(header);
+        Span<byte> block = stackalloc byte[BlockHeaderSize + 1];
         if (content.IsEmpty)
         {
-            WriteBlockHeader(output[position..], last: true, RawBlock, 0);
-            return position + BlockHeaderSize;
+            WriteBlockHeader(block, last: true, RawBlock, 0);
+            output.Write(block[..BlockHeaderSize]);
+            return;
         }
 
-        var pieces = PieceCount(content.Length);
-        var runStart = 0;
-        while (runStart < pieces)
+        for (var run = new Run(content, uniform); run.MoveNext();)
         {
-            // A run: pieces that are all the same repeated byte, or consecutive pieces that are not uniform.
-            var first = Piece(content, runStart);
-            var uniform = IsUniform(first);
-            var runEnd = runStart + 1;
-            while (runEnd < pieces && (uniform
-                       ? Piece(content, runEnd) is var next && IsUniform(next) && next[0] == first[0]
-                       : !IsUniform(Piece(content, runEnd))))
+            var bytes = run.Bytes;
+            for (var offset = 0; offset < bytes.Length; offset += MaxBlockSize)
             {
-                runEnd++;
-            }
-            var run = content[(runStart * PieceSize)..Math.Min(runEnd * PieceSize, content.Length)];
-            var lastRun = runEnd == pieces;
-            for (var offset = 0; offset < run.Length; offset += MaxBlockSize)
-            {
-                var size = Math.Min(MaxBlockSize, run.Length - offset);
-                var last = lastRun && offset + size == run.Length;
-                if (uniform)
+                var size = Math.Min(MaxBlockSize, bytes.Length - offset);
+                var last = run.IsLast && offset + size == bytes.Length;
+                if (run.IsUniform)
                 {
-                    WriteBlockHeader(output[position..], last, RleBlock, size);
-                    output[position + BlockHeaderSize] = first[0];
-                    position += BlockHeaderSize + 1;
+                    WriteBlockHeader(block, last, RleBlock, size);
+                    block[BlockHeaderSize] = bytes[0];
+                    output.Write(block);
                 }
                 else
                 {
-                    WriteBlockHeader(output[position..], last, RawBlock, size);
-                    run.Slice(offset, size).CopyTo(output[(position + BlockHeaderSize)..]);
-                    position += BlockHeaderSize + size;
+                    WriteBlockHeader(block, last, RawBlock, size);
+                    output.Write(block[..BlockHeaderSize]);
+                    output.Write(bytes.Slice(offset, size));
                 }
             }
-            runStart = runEnd;
         }
-        return position;
+    }
+
+    /// <summary>
+    /// The runs of a content: pieces that are all the same repeated byte, or consecutive pieces that are not uniform.
+    /// </summary>
+    private ref struct Run(ReadOnlySpan<byte> content, ReadOnlySpan<ulong> uniform)
+    {
+        private readonly ReadOnlySpan<byte> _content = content;
+        private readonly ReadOnlySpan<ulong> _uniform = uniform;
+        private readonly int _pieces = PieceCount(content.Length);
+        private int _end;
+
+        public ReadOnlySpan<byte> Bytes { get; private set; }
+
+        public bool IsUniform { get; private set; }
+
+        public readonly bool IsLast => _end == _pieces;
+
+        public bool MoveNext()
+        {
+            var start = _end;
+            if (start >= _pieces)
+            {
+                return false;
+            }
+            IsUniform = IsUniformPiece(start);
+            var value = _content[start * PieceSize];
+            var end = start + 1;
+            while (end < _pieces && (IsUniform ? IsUniformPiece(end) && _content[end * PieceSize] == value : !IsUniformPiece(end)))
+            {
+                end++;
+            }
+            _end = end;
+            Bytes = _content[(start * PieceSize)..Math.Min(end * PieceSize, _content.Length)];
+            return true;
+        }
+
+        private readonly bool IsUniformPiece(int piece) => (_uniform[piece >> 6] & (1UL << piece)) != 0;
     }
 
     private static void WriteBlockHeader(Span<byte> output, bool last, int type, int size)

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Lifeboat.Repository.Util;
 
 namespace Lifeboat.Repository.Crypto;
 
@@ -96,6 +97,18 @@ public sealed class CryptoKey : IDisposable
     /// </summary>
     internal void SealTo(ReadOnlySpan<byte> plaintext, ISealedBlobSink sink)
     {
+        var sealer = BeginSeal(sink);
+        sealer.Write(plaintext);
+        sealer.Finish();
+    }
+
+    /// <summary>
+    /// Starts sealing a blob into <paramref name="sink"/> whose plaintext then comes in pieces (a frame written
+    /// around the blob's own bytes): <see cref="BlobSealer.Write"/> them in order, then <see cref="BlobSealer.Finish"/>.
+    /// Uses this thread's cipher and MAC contexts: nothing else may be sealed on the thread until it finishes.
+    /// </summary>
+    internal BlobSealer BeginSeal(ISealedBlobSink sink)
+    {
         Span<byte> iv = stackalloc byte[IvSize];
         FillIv(iv);
         Span<byte> macNonce = stackalloc byte[16];
@@ -104,18 +117,31 @@ public sealed class CryptoKey : IDisposable
         cipher.Begin(iv);
         Poly1305.Begin(_macR, macNonce);
         sink.Write(iv);
-        while (!plaintext.IsEmpty)
+        return new BlobSealer(cipher, sink);
+    }
+
+    /// <summary>A blob being sealed: encrypts each piece into the sink and MACs its ciphertext.</summary>
+    internal readonly struct BlobSealer(AesCtr cipher, ISealedBlobSink sink) : IByteOutput
+    {
+        public void Write(scoped ReadOnlySpan<byte> plaintext)
         {
-            var target = sink.GetSpan();
-            var n = Math.Min(target.Length, plaintext.Length);
-            cipher.Continue(plaintext[..n], target);
-            Poly1305.Update(target[..n]);
-            sink.Advance(n);
-            plaintext = plaintext[n..];
+            while (!plaintext.IsEmpty)
+            {
+                var target = sink.GetSpan();
+                var n = Math.Min(target.Length, plaintext.Length);
+                cipher.Continue(plaintext[..n], target);
+                Poly1305.Update(target[..n]);
+                sink.Advance(n);
+                plaintext = plaintext[n..];
+            }
         }
-        Span<byte> tag = stackalloc byte[MacSize];
-        Poly1305.Finish(tag);
-        sink.Write(tag);
+
+        public void Finish()
+        {
+            Span<byte> tag = stackalloc byte[MacSize];
+            Poly1305.Finish(tag);
+            sink.Write(tag);
+        }
     }
 
     /// <summary>A fresh random IV (never all zeros).</summary>

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Lifeboat.Repository.Backend;
+using Lifeboat.Repository.Compression;
 using Lifeboat.Repository.Crypto;
 using Lifeboat.Repository.Util;
 
@@ -81,6 +82,46 @@ internal sealed class PackBuilder : IDisposable
             key.Seal(plaintext, _buffer.AsSpan(_length, length));
         }
         Record(id, length, uncompressedLength);
+    }
+
+    /// <summary>
+    /// Seals the <see cref="StoredBlockFrame"/> of <paramref name="content"/> into the pack as the frame is written:
+    /// its raw blocks are encrypted from the content itself, never copied into a frame buffer first.
+    /// </summary>
+    public void AddSealingStoredBlocks(Id id, CryptoKey key, ReadOnlySpan<byte> content, ReadOnlySpan<ulong> uniformPieces)
+    {
+        var length = StoredBlockFrame.Length(content, uniformPieces) + CryptoKey.Overhead;
+        ISealedBlobSink sink;
+        if (_spool is not null)
+        {
+            sink = _spool;
+        }
+        else
+        {
+            EnsureCapacity(_length + length);
+            sink = new BufferSink(_buffer, _length, length);
+        }
+        var sealer = key.BeginSeal(sink);
+        StoredBlockFrame.WriteTo(content, uniformPieces, ref sealer);
+        sealer.Finish();
+        Record(id, length, (uint)content.Length);
+    }
+
+    /// <summary>The free space of an in-memory pack reserved for one blob.</summary>
+    private sealed class BufferSink(byte[] buffer, int start, int length) : ISealedBlobSink
+    {
+        private readonly int _end = start + length;
+        private int _position = start;
+
+        public void Write(ReadOnlySpan<byte> data)
+        {
+            data.CopyTo(GetSpan());
+            _position += data.Length;
+        }
+
+        public Span<byte> GetSpan() => buffer.AsSpan(_position, _end - _position);
+
+        public void Advance(int count) => _position += count;
     }
 
     /// <summary>Counts a blob just written into the pack and lists it for the header.</summary>
