@@ -354,29 +354,53 @@ public sealed partial class Repository : IAsyncDisposable
             throw new ArgumentException("restic repositories must not contain empty data blobs");
         }
         ThrowIfWriteFailed();
-        var id = knownId ?? Id.Hash(data.Span);
-        if (Index.Contains(type, id) || !_pending.TryAdd((type, id), 0))
-        {
-            return (id, false);
-        }
-        var full = Pack(type, id, data.Span);
+        var (id, stored, full) = HashAndPack(type, data.Span, knownId);
         foreach (var packer in full ?? [])
         {
             await StartUploadAsync(packer, ct).ConfigureAwait(false);
         }
-        return (id, true);
+        return (id, stored);
     }
+
+    /// <summary>
+    /// The blob's id (hashed unless known) and, if the blob is new, seals it into a pack (<see cref="Pack"/>).
+    /// A data blob that may be stored in blocks has its uniform pieces found before it is hashed: the leading
+    /// pieces of zeros are where its hash resumes (<see cref="ZeroPrefixStates"/>) without looking at them again.
+    /// </summary>
+    private (Id Id, bool Stored, List<PackBuilder>? Full) HashAndPack(BlobType type, ReadOnlySpan<byte> plain, Id? knownId)
+    {
+        var words = StoredBlockFrame.UniformMapWords(plain.Length);
+        var uniformPieces = words <= 64 ? stackalloc ulong[words] : new ulong[words];
+        var probed = Probes(type, plain) && plain.Length >= CompressibilityProbe.MinProbedLength;
+        var uniformCount = probed ? StoredBlockFrame.MarkUniformPieces(plain, uniformPieces) : 0;
+        var id = knownId ?? (probed ? Id.Hash(plain, StoredBlockFrame.LeadingZeroPieces(plain, uniformPieces) * StoredBlockFrame.PieceSize) : Id.Hash(plain));
+        if (Index.Contains(type, id) || !_pending.TryAdd((type, id), 0))
+        {
+            return (id, false, null);
+        }
+        var encoding = Version < 2 || plain.Length == 0 ? BlobEncoding.Uncompressed
+            : type == BlobType.Tree ? BlobEncoding.Zstd
+            : Options.Compression switch
+            {
+                CompressionMode.Off => BlobEncoding.Uncompressed,
+                CompressionMode.Max => BlobEncoding.Zstd,
+                _ => probed ? CompressibilityProbe.Choose(plain, uniformPieces, uniformCount) : CompressibilityProbe.Choose(plain),
+            };
+        return (id, true, Pack(type, id, plain, encoding, uniformPieces));
+    }
+
+    /// <summary>Whether the blob's encoding is chosen by <see cref="CompressibilityProbe"/>.</summary>
+    private bool Probes(BlobType type, ReadOnlySpan<byte> plain) =>
+        Version >= 2 && type == BlobType.Data && plain.Length > 0 && Options.Compression == CompressionMode.Auto;
 
     /// <summary>
     /// Seals the blob into an open pack; returns the packs that are full now. The blob's bytes (or its compressed
     /// frame) are encrypted straight into the pack (<see cref="PackBuilder.AddSealing"/>): no sealed copy. A frame of
-    /// stored blocks is sealed as it is written, around slices of the blob's own bytes: no frame copy either.
+    /// stored blocks is sealed as it is written, around slices of the blob's own bytes (whose uniform pieces are
+    /// marked in <paramref name="uniformPieces"/>): no frame copy either.
     /// </summary>
-    private List<PackBuilder>? Pack(BlobType type, Id id, ReadOnlySpan<byte> plain)
+    private List<PackBuilder>? Pack(BlobType type, Id id, ReadOnlySpan<byte> plain, BlobEncoding encoding, ReadOnlySpan<ulong> uniformPieces)
     {
-        var words = StoredBlockFrame.UniformMapWords(plain.Length);
-        var uniformPieces = words <= 64 ? stackalloc ulong[words] : new ulong[words];
-        var encoding = EncodingOf(type, plain, uniformPieces);
         byte[]? frameBuffer = null;
         var payload = plain;
         uint uncompressed = encoding == BlobEncoding.Uncompressed ? 0 : (uint)plain.Length;
@@ -470,17 +494,6 @@ public sealed partial class Repository : IAsyncDisposable
             throw new RepositoryException($"nothing more is written to {Backend.Location} after an earlier failure: {failure.Message}", failure);
         }
     }
-
-    /// <summary>How the blob is stored; for stored blocks its uniform pieces are left marked in <paramref name="uniformPieces"/>.</summary>
-    private BlobEncoding EncodingOf(BlobType type, ReadOnlySpan<byte> plain, Span<ulong> uniformPieces) =>
-        Version < 2 || plain.Length == 0 ? BlobEncoding.Uncompressed
-        : type == BlobType.Tree ? BlobEncoding.Zstd
-        : Options.Compression switch
-        {
-            CompressionMode.Off => BlobEncoding.Uncompressed,
-            CompressionMode.Max => BlobEncoding.Zstd,
-            _ => CompressibilityProbe.Choose(plain, uniformPieces),
-        };
 
     /// <summary>The blob's zstd frame, in a pooled buffer.</summary>
     private byte[] Compress(ReadOnlySpan<byte> plain, out int frameLength)

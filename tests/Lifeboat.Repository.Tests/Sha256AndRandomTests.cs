@@ -97,6 +97,9 @@ public class Sha256AndRandomTests
         Sha256.HashData(message, hash);
         Assert.Equal(expected, hash);
         Assert.Equal(Convert.ToHexStringLower(expected), Id.Hash(message).ToString());
+        // Told how many zeros there are (as a blob's marked zero pieces tell), the hash does not look for them.
+        Assert.Equal(Convert.ToHexStringLower(expected), Id.Hash(message, zeros).ToString());
+        Assert.Equal(Convert.ToHexStringLower(expected), Id.Hash(message, zeros / 2).ToString());
         // The streaming hash shares no state with the one-shot hash that just resumed from a precomputed one.
         using var sha = new Sha256();
         sha.Append(message);

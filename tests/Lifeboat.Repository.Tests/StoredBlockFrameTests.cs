@@ -76,6 +76,23 @@ public class StoredBlockFrameTests
         Assert.InRange(written, randomBytes, randomBytes + (5 * StoredBlockFrame.PieceSize) + 200);
     }
 
+    [Theory]
+    [InlineData(0, 0, 0)]
+    [InlineData(4096, 1, 1)]
+    [InlineData(4095, 1, 0)]       // the zeros end inside the first piece
+    [InlineData(12_288, 100, 3)]
+    [InlineData(20_000, 0, 4)]     // all zeros: the partial last piece is not whole
+    [InlineData(8192, 4096, 2)]    // then a piece of another repeated byte, which is uniform but not zero
+    public void Leading_zero_pieces_count_whole_pieces_of_zeros_only(int zeros, int after, int expected)
+    {
+        var content = new byte[zeros + after];
+        content.AsSpan(zeros).Fill(7);
+        var uniform = new ulong[StoredBlockFrame.UniformMapWords(content.Length)];
+        StoredBlockFrame.MarkUniformPieces(content, uniform);
+
+        Assert.Equal(expected, StoredBlockFrame.LeadingZeroPieces(content, uniform));
+    }
+
     private struct CollectingOutput() : IByteOutput
     {
         public List<byte> Bytes { get; } = [];

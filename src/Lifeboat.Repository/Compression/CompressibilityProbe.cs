@@ -56,9 +56,21 @@ internal static class CompressibilityProbe
         {
             return BlobEncoding.Zstd;
         }
-        var pieces = StoredBlockFrame.PieceCount(data.Length);
         // One look per piece: the samples below are picked among the pieces this marks as not uniform.
-        var uniform = StoredBlockFrame.MarkUniformPieces(data, uniformPieces);
+        return Choose(data, uniformPieces, StoredBlockFrame.MarkUniformPieces(data, uniformPieces));
+    }
+
+    /// <summary>
+    /// Chooses for a blob whose <paramref name="uniform"/> uniform pieces are already marked in
+    /// <paramref name="uniformPieces"/> (<see cref="StoredBlockFrame.MarkUniformPieces"/>).
+    /// </summary>
+    public static BlobEncoding Choose(ReadOnlySpan<byte> data, ReadOnlySpan<ulong> uniformPieces, int uniform)
+    {
+        if (data.Length < MinProbedLength)
+        {
+            return BlobEncoding.Zstd;
+        }
+        var pieces = StoredBlockFrame.PieceCount(data.Length);
         if (uniform < pieces && SamplesShrink(data, uniformPieces, pieces, pieces - uniform))
         {
             return BlobEncoding.Zstd;

@@ -62,6 +62,18 @@ internal static class StoredBlockFrame
         return count;
     }
 
+    /// <summary>How many whole pieces at the start of <paramref name="content"/> are zeros, by its marked uniform pieces.</summary>
+    public static int LeadingZeroPieces(ReadOnlySpan<byte> content, ReadOnlySpan<ulong> uniform)
+    {
+        var whole = content.Length / PieceSize;
+        var count = 0;
+        while (count < whole && (uniform[count >> 6] & (1UL << count)) != 0 && content[count * PieceSize] == 0)
+        {
+            count++;
+        }
+        return count;
+    }
+
     /// <summary>
     /// The longest frame <see cref="Write"/> can produce for <paramref name="contentLength"/> bytes: every piece
     /// could start a run, and every run could need a block per 128 KiB.

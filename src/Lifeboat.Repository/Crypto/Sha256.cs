@@ -29,12 +29,18 @@ internal sealed unsafe class Sha256 : IDisposable
     /// The hash of <paramref name="data"/>, written to the first 32 bytes of <paramref name="destination"/>.
     /// Leading zeros are not hashed again: the hash resumes from <see cref="ZeroPrefixStates"/>.
     /// </summary>
-    public static void HashData(ReadOnlySpan<byte> data, Span<byte> destination)
+    public static void HashData(ReadOnlySpan<byte> data, Span<byte> destination) => HashData(data, destination, -1);
+
+    /// <summary>
+    /// The hash of <paramref name="data"/>, whose first <paramref name="knownZeros"/> bytes the caller knows are
+    /// zeros (so they are not looked at), or -1 if it does not know.
+    /// </summary>
+    public static void HashData(ReadOnlySpan<byte> data, Span<byte> destination, int knownZeros)
     {
         var hasher = t_oneShot ??= new Sha256();
         try
         {
-            var resumed = ZeroPrefixStates.Resume(hasher, data);
+            var resumed = knownZeros < 0 ? ZeroPrefixStates.Resume(hasher, data) : ZeroPrefixStates.Resume(hasher, Math.Min(knownZeros, data.Length));
             hasher.Append(data[resumed..]);
             hasher.GetHashAndReset(destination);
         }

@@ -29,7 +29,13 @@ internal static class ZeroPrefixStates
         }
         var prefix = data[..Math.Min(data.Length, Longest)];
         var zeros = prefix.IndexOfAnyExcept((byte)0);
-        var steps = (zeros < 0 ? prefix.Length : zeros) / Step;
+        return Resume(hasher, zeros < 0 ? prefix.Length : zeros);
+    }
+
+    /// <summary>As <see cref="Resume(Sha256, ReadOnlySpan{byte})"/> for a message known to start with <paramref name="zeros"/> zero bytes.</summary>
+    public static int Resume(Sha256 hasher, int zeros)
+    {
+        var steps = Math.Min(zeros, Longest) / Step;
         if (steps == 0)
         {
             return 0;

@@ -27,6 +27,14 @@ public readonly struct Id : IEquatable<Id>, IComparable<Id>
         return new Id(h);
     }
 
+    /// <summary>The hash of <paramref name="data"/>, whose first <paramref name="zeroPrefix"/> bytes the caller knows are zeros.</summary>
+    public static Id Hash(ReadOnlySpan<byte> data, int zeroPrefix)
+    {
+        Span<byte> h = stackalloc byte[32];
+        Sha256.HashData(data, h, zeroPrefix);
+        return new Id(h);
+    }
+
     public static Id Parse(string hex)
     {
         if (!TryParse(hex, out var id))
