@@ -371,27 +371,32 @@ public sealed partial class Repository : IAsyncDisposable
     {
         var words = StoredBlockFrame.UniformMapWords(plain.Length);
         var uniformPieces = words <= 64 ? stackalloc ulong[words] : new ulong[words];
-        var probed = Probes(type, plain) && plain.Length >= CompressibilityProbe.MinProbedLength;
+        var probed = IsProbed(type, plain);
         var uniformCount = probed ? StoredBlockFrame.MarkUniformPieces(plain, uniformPieces) : 0;
         var id = knownId ?? (probed ? Id.Hash(plain, StoredBlockFrame.LeadingZeroPieces(plain, uniformPieces) * StoredBlockFrame.PieceSize) : Id.Hash(plain));
         if (Index.Contains(type, id) || !_pending.TryAdd((type, id), 0))
         {
             return (id, false, null);
         }
-        var encoding = Version < 2 || plain.Length == 0 ? BlobEncoding.Uncompressed
-            : type == BlobType.Tree ? BlobEncoding.Zstd
-            : Options.Compression switch
-            {
-                CompressionMode.Off => BlobEncoding.Uncompressed,
-                CompressionMode.Max => BlobEncoding.Zstd,
-                _ => probed ? CompressibilityProbe.Choose(plain, uniformPieces, uniformCount) : CompressibilityProbe.Choose(plain),
-            };
+        var encoding = probed ? CompressibilityProbe.Choose(plain, uniformPieces, uniformCount) : EncodingOf(type, plain);
         return (id, true, Pack(type, id, plain, encoding, uniformPieces));
     }
 
-    /// <summary>Whether the blob's encoding is chosen by <see cref="CompressibilityProbe"/>.</summary>
-    private bool Probes(BlobType type, ReadOnlySpan<byte> plain) =>
-        Version >= 2 && type == BlobType.Data && plain.Length > 0 && Options.Compression == CompressionMode.Auto;
+    /// <summary>Whether <see cref="CompressibilityProbe"/> looks at the blob's pieces to choose how it is stored.</summary>
+    private bool IsProbed(BlobType type, ReadOnlySpan<byte> plain) =>
+        Version >= 2 && type == BlobType.Data && Options.Compression == CompressionMode.Auto
+        && plain.Length >= CompressibilityProbe.MinProbedLength;
+
+    /// <summary>How a blob the probe does not look at is stored.</summary>
+    private BlobEncoding EncodingOf(BlobType type, ReadOnlySpan<byte> plain) =>
+        Version < 2 || plain.Length == 0 ? BlobEncoding.Uncompressed
+        : type == BlobType.Tree ? BlobEncoding.Zstd
+        : Options.Compression switch
+        {
+            CompressionMode.Off => BlobEncoding.Uncompressed,
+            CompressionMode.Max => BlobEncoding.Zstd,
+            _ => CompressibilityProbe.Choose(plain), // shorter than the probe's minimum: compressed
+        };
 
     /// <summary>
     /// Seals the blob into an open pack; returns the packs that are full now. The blob's bytes (or its compressed
