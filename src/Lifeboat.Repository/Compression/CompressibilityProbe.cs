@@ -42,21 +42,13 @@ internal static class CompressibilityProbe
 
     public static BlobEncoding Choose(ReadOnlySpan<byte> data)
     {
-        var words = StoredBlockFrame.UniformMapWords(data.Length);
-        return Choose(data, words <= 64 ? stackalloc ulong[words] : new ulong[words]);
-    }
-
-    /// <summary>
-    /// Chooses, and leaves the blob's uniform pieces marked in <paramref name="uniformPieces"/>
-    /// (<see cref="StoredBlockFrame.UniformMapWords"/> long) when it chooses <see cref="BlobEncoding.StoredBlocks"/>.
-    /// </summary>
-    public static BlobEncoding Choose(ReadOnlySpan<byte> data, Span<ulong> uniformPieces)
-    {
         if (data.Length < MinProbedLength)
         {
             return BlobEncoding.Zstd;
         }
-        // One look per piece: the samples below are picked among the pieces this marks as not uniform.
+        var words = StoredBlockFrame.UniformMapWords(data.Length);
+        var uniformPieces = words <= 64 ? stackalloc ulong[words] : new ulong[words];
+        // One look per piece: the samples are picked among the pieces this marks as not uniform.
         return Choose(data, uniformPieces, StoredBlockFrame.MarkUniformPieces(data, uniformPieces));
     }
 
