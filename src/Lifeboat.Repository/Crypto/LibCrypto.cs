@@ -63,6 +63,10 @@ internal static unsafe partial class LibCrypto
     public static partial int EVP_PBE_scrypt(byte* password, nuint passwordLength, byte* salt, nuint saltLength,
         ulong n, ulong r, ulong p, ulong maxMemory, byte* key, nuint keyLength);
 
+    [LibraryImport(Lib)]
+    public static partial int PKCS5_PBKDF2_HMAC(byte* password, int passwordLength, byte* salt, int saltLength,
+        int iterations, nint digest, int keyLength, byte* key);
+
     // unsigned long is pointer-sized on 64-bit Linux (LP64).
     [LibraryImport(Lib)] private static partial nuint ERR_get_error();
     [LibraryImport(Lib)] private static partial void ERR_error_string_n(nuint error, byte* buffer, nuint length);

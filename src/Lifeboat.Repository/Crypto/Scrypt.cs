@@ -2,7 +2,11 @@ using System.Numerics;
 
 namespace Lifeboat.Repository.Crypto;
 
-/// <summary>scrypt (RFC 7914) through libsodium when available (faster), else OpenSSL's EVP_PBE_scrypt.</summary>
+/// <summary>
+/// scrypt (RFC 7914): PBKDF2 from OpenSSL around Lifeboat's own ROMix (<see cref="SalsaRomix"/>), which starts up
+/// faster than libsodium's and OpenSSL's. OpenSSL's whole EVP_PBE_scrypt
+/// is kept as the reference the tests compare against.
+/// </summary>
 public static unsafe class Scrypt
 {
     /// <summary>
@@ -34,15 +38,10 @@ public static unsafe class Scrypt
                 $"scrypt parameters N={n} r={r} p={p} need {needed >> 20} MiB of memory, more than the {MaxMemoryBytes >> 20} MiB allowed");
         }
 
-        var key = new byte[dkLength];
-        if (SodiumScrypt.TryDeriveKey(password, salt, n, r, p, key))
-        {
-            return key;
-        }
-        return DeriveWithOpenSsl(password, salt, n, r, p, key);
+        return DeriveWithRomix(password, salt, n, r, p, new byte[dkLength]);
     }
 
-    /// <summary>The OpenSSL path on its own (parameters already checked; tests compare both implementations).</summary>
+    /// <summary>OpenSSL's scrypt (parameters already checked): the reference the tests compare <see cref="DeriveWithRomix"/> with.</summary>
     internal static byte[] DeriveWithOpenSsl(ReadOnlySpan<byte> password, ReadOnlySpan<byte> salt, int n, int r, int p, byte[] key)
     {
         var needed = MemoryNeeded(n, r, p);
@@ -57,6 +56,37 @@ public static unsafe class Scrypt
                 (ulong)n, (ulong)r, (ulong)p, maxMemory, k, (nuint)key.Length), $"scrypt N={n} r={r} p={p}");
         }
         return key;
+    }
+
+    /// <summary>
+    /// scrypt as RFC 7914 composes it: PBKDF2-HMAC-SHA256 with one iteration spreads password and salt over p blocks
+    /// of 128 r bytes, <see cref="SalsaRomix"/> mixes each, and PBKDF2 of the password keyed by the mixed blocks is
+    /// the key.
+    /// </summary>
+    internal static byte[] DeriveWithRomix(ReadOnlySpan<byte> password, ReadOnlySpan<byte> salt, int n, int r, int p, byte[] key)
+    {
+        var blocks = new byte[128 * r * p];
+        try
+        {
+            Pbkdf2(password, salt, blocks);
+            SalsaRomix.Mix(blocks, n, r);
+            Pbkdf2(password, blocks, key);
+            return key;
+        }
+        finally
+        {
+            SecretBytes.Clear(blocks);
+        }
+    }
+
+    private static void Pbkdf2(ReadOnlySpan<byte> password, ReadOnlySpan<byte> salt, Span<byte> output)
+    {
+        fixed (byte* pw = password)
+        fixed (byte* s = salt)
+        fixed (byte* o = output)
+        {
+            LibCrypto.Check(LibCrypto.PKCS5_PBKDF2_HMAC(pw, password.Length, s, salt.Length, 1, LibCrypto.Sha256, output.Length, o), "scrypt: PBKDF2-HMAC-SHA256");
+        }
     }
 
     /// <summary>OpenSSL's working memory: the V array of N+2 blocks plus p lanes of B (lanes run one after another).</summary>
