@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 
 namespace Lifeboat.Repository.Bench;
 
@@ -13,6 +14,7 @@ internal sealed class RepositoryBenchmark(BenchOptions options, Workspace worksp
     private readonly Dictionary<(string DataSet, string Operation, string Tool), List<Measurement>> _results = [];
     private readonly Dictionary<(string DataSet, string Operation, string Tool), string> _failures = [];
     private readonly Dictionary<string, List<double>> _opens = new() { ["Lifeboat"] = [], ["restic"] = [] };
+    private readonly Dictionary<string, SortedSet<string>> _keyParameters = new() { ["Lifeboat"] = [], ["restic"] = [] };
 
     public async Task<string> RunAsync()
     {
@@ -35,6 +37,7 @@ internal sealed class RepositoryBenchmark(BenchOptions options, Workspace worksp
             {
                 var repository = workspace.In($"repo-{tool.Name}-{run}");
                 await tool.InitAsync(repository);
+                _keyParameters[tool.Name].UnionWith(KeyParameters(repository));
                 _opens[tool.Name].Add((await tool.OpenAsync(repository)).Wall.TotalSeconds);
                 await BackupAndRestoreAsync(tool, repository, random, random.Directory, parent: null);
                 var baseSnapshot = await StagedAsync(sparse, vm, () => BackupAndRestoreAsync(tool, repository, sparse, vm, parent: null));
@@ -130,8 +133,10 @@ internal sealed class RepositoryBenchmark(BenchOptions options, Workspace worksp
         text.AppendLine(CultureInfo.InvariantCulture,
             $"Fixed cost in every row (process start-up + unlocking the repository, median): Lifeboat {Median(_opens["Lifeboat"]):F2} s, restic {Median(_opens["restic"]):F2} s.");
         text.AppendLine();
-        text.AppendLine("The fixed cost is mostly key derivation: restic 0.14's `init` calibrates scrypt (here N=2^15, r=8, p=8), Lifeboat writes");
-        text.AppendLine("restic's default parameters (N=2^15, r=8, p=1). \"Work only\" subtracts each tool's fixed cost from its time.");
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"The fixed cost is mostly key derivation: restic 0.14's `init` calibrates scrypt (here {string.Join("; ", _keyParameters["restic"])}), Lifeboat writes");
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"restic's default parameters ({string.Join("; ", _keyParameters["Lifeboat"])}). \"Work only\" subtracts each tool's fixed cost from its time.");
         text.AppendLine();
         text.AppendLine("| Data set | Operation | Lifeboat MB/s (s) | restic MB/s (s) | Lifeboat / restic | work only | Lifeboat peak RSS | restic peak RSS |");
         text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
@@ -188,6 +193,18 @@ internal sealed class RepositoryBenchmark(BenchOptions options, Workspace worksp
 
     private static string Mib(IEnumerable<Measurement> runs) =>
         string.Create(CultureInfo.InvariantCulture, $"{Median(runs.Select(m => (double)m.PeakRssBytes)) / (1024 * 1024):F0} MiB");
+
+    /// <summary>The scrypt parameters of the repository's key files, as written by the tool's own init.</summary>
+    private static IEnumerable<string> KeyParameters(string repository) =>
+        Directory.EnumerateFiles(Path.Combine(repository, "keys")).Select(file =>
+        {
+            using var key = JsonDocument.Parse(File.ReadAllBytes(file));
+            var n = key.RootElement.GetProperty("N").GetInt64();
+            var exponent = System.Numerics.BitOperations.Log2((ulong)n);
+            var shownN = 1L << exponent == n ? $"2^{exponent}" : n.ToString(CultureInfo.InvariantCulture);
+            return string.Create(CultureInfo.InvariantCulture,
+                $"N={shownN}, r={key.RootElement.GetProperty("r").GetInt32()}, p={key.RootElement.GetProperty("p").GetInt32()}");
+        });
 
     private static double Median(IEnumerable<double> values)
     {
