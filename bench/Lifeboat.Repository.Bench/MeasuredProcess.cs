@@ -1,10 +1,15 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace Lifeboat.Repository.Bench;
 
-/// <summary>Wall time and peak resident set size (ru_maxrss, from GNU time) of one process run.</summary>
-internal sealed record Measurement(TimeSpan Wall, long PeakRssBytes, string StandardOutput);
+/// <summary>Wall time, CPU time (user + system) and peak resident set size (ru_maxrss, from GNU time) of one process run.</summary>
+internal sealed record Measurement(TimeSpan Wall, double CpuSeconds, long PeakRssBytes, string StandardOutput)
+{
+    /// <summary>CPU seconds per wall second: well below the core count, the process waited (for the disk, mostly).</summary>
+    public double CpuPerWall => CpuSeconds / Wall.TotalSeconds;
+}
 
 /// <summary>Runs a command under <c>/usr/bin/time -v</c>, the same way for restic and for Lifeboat's child process.</summary>
 internal static partial class MeasuredProcess
@@ -54,7 +59,16 @@ internal static partial class MeasuredProcess
             throw new InvalidOperationException($"no 'Maximum resident set size' in the output of {TimePath}: {Tail(errors)}");
         }
 
-        return new Measurement(clock.Elapsed, long.Parse(rss.Groups[1].Value) * 1024, await stdout);
+        var cpu = Seconds(UserTime(), errors) + Seconds(SystemTime(), errors);
+        return new Measurement(clock.Elapsed, cpu, long.Parse(rss.Groups[1].Value, CultureInfo.InvariantCulture) * 1024, await stdout);
+    }
+
+    private static double Seconds(Regex pattern, string timeOutput)
+    {
+        var match = pattern.Match(timeOutput);
+        return match.Success
+            ? double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)
+            : throw new InvalidOperationException($"no '{pattern}' in the output of {TimePath}: {Tail(timeOutput)}");
     }
 
     /// <summary>The start of the output (the exception message) and its end, for a one-look failure report.</summary>
@@ -62,4 +76,10 @@ internal static partial class MeasuredProcess
 
     [GeneratedRegex(@"Maximum resident set size \(kbytes\): (\d+)")]
     private static partial Regex MaxRss();
+
+    [GeneratedRegex(@"User time \(seconds\): ([0-9.]+)")]
+    private static partial Regex UserTime();
+
+    [GeneratedRegex(@"System time \(seconds\): ([0-9.]+)")]
+    private static partial Regex SystemTime();
 }

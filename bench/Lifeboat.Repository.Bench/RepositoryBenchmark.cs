@@ -103,7 +103,8 @@ internal sealed class RepositoryBenchmark(BenchOptions options, Workspace worksp
         // restores next.
         Directory.Move(target, workspace.In($"trash-{Guid.NewGuid():N}"));
         WriteBack.Sync();
-        Console.Error.WriteLine($"  {tool.Name,-8} {set.Name}: backup {backup.Wall.TotalSeconds:F2} s, restore {restore.Wall.TotalSeconds:F2} s");
+        Console.Error.WriteLine(
+            $"  {tool.Name,-8} {set.Name}: backup {backup.Wall.TotalSeconds:F2} s (CPU {backup.CpuSeconds:F2} s), restore {restore.Wall.TotalSeconds:F2} s (CPU {restore.CpuSeconds:F2} s)");
         return snapshot;
     }
 
@@ -161,6 +162,11 @@ internal sealed class RepositoryBenchmark(BenchOptions options, Workspace worksp
             }
         }
 
+        text.AppendLine();
+        var restoreCpu = string.Join("; ", sets.Select(set => $"{set.Name} {CpuPerWall(set, "restore", "Lifeboat")} / {CpuPerWall(set, "restore", "restic")}"));
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"CPU seconds per wall second of each restore (user + system, median; a restore that waits for the disk stays well below the {Environment.ProcessorCount} cores), Lifeboat / restic: {restoreCpu}.");
+
         foreach (var ((set, operation, tool), message) in _failures)
         {
             text.AppendLine();
@@ -170,6 +176,11 @@ internal sealed class RepositoryBenchmark(BenchOptions options, Workspace worksp
 
         return text.ToString();
     }
+
+    private string CpuPerWall(DataSet set, string operation, string tool) =>
+        _results.TryGetValue((set.Name, operation, tool), out var runs)
+            ? Median(runs.Select(m => m.CpuPerWall)).ToString("F2", CultureInfo.InvariantCulture)
+            : "n/a";
 
     private static string WorkOnlyRatio(double ours, double theirs) =>
         ours > 0.01 && theirs > 0 ? (theirs / ours).ToString("F2", CultureInfo.InvariantCulture) : "n/a";
