@@ -128,18 +128,13 @@ internal static unsafe partial class SalsaRomix
         for (var round = 0; round < 4; round++)
         {
             // Columns: x0 = (w0 w5 w10 w15), x1 = (w4 w9 w14 w3), x2 = (w8 w13 w2 w7), x3 = (w12 w1 w6 w11).
-            b ^= RotateLeft(a + d, 7);
-            c ^= RotateLeft(b + a, 9);
-            d ^= RotateLeft(c + b, 13);
-            a ^= RotateLeft(d + c, 18);
-            // Rows: rotate the words of b, c and d so that each lane holds one row's quarter-round.
+            QuarterRounds(ref a, ref b, ref c, ref d);
+            // Rows: rotate the words of b, c and d so that each lane holds one row; a row's quarter-round is a
+            // column's with the roles of b and d swapped.
             b = Vector128.Shuffle(b, Vector128.Create(3u, 0, 1, 2));
             c = Vector128.Shuffle(c, Vector128.Create(2u, 3, 0, 1));
             d = Vector128.Shuffle(d, Vector128.Create(1u, 2, 3, 0));
-            d ^= RotateLeft(a + b, 7);
-            c ^= RotateLeft(d + a, 9);
-            b ^= RotateLeft(c + d, 13);
-            a ^= RotateLeft(b + c, 18);
+            QuarterRounds(ref a, ref d, ref c, ref b);
             b = Vector128.Shuffle(b, Vector128.Create(1u, 2, 3, 0));
             c = Vector128.Shuffle(c, Vector128.Create(2u, 3, 0, 1));
             d = Vector128.Shuffle(d, Vector128.Create(3u, 0, 1, 2));
@@ -148,6 +143,16 @@ internal static unsafe partial class SalsaRomix
         x1 += b;
         x2 += c;
         x3 += d;
+    }
+
+    /// <summary>Four quarter-rounds side by side, one per lane: b, c, d and a are updated in that order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void QuarterRounds(ref Vector128<uint> a, ref Vector128<uint> b, ref Vector128<uint> c, ref Vector128<uint> d)
+    {
+        b ^= RotateLeft(a + d, 7);
+        c ^= RotateLeft(b + a, 9);
+        d ^= RotateLeft(c + b, 13);
+        a ^= RotateLeft(d + c, 18);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
