@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Lifeboat.Repository.Util;
 
 namespace Lifeboat.Repository.Crypto;
 
@@ -14,7 +14,7 @@ namespace Lifeboat.Repository.Crypto;
 /// Each 64-byte Salsa block is kept with its words in diagonal order (as in Colin Percival's SSE2 scrypt), so a
 /// round's columns and diagonals are lanes of four vectors and the rows need only word rotations within a vector.
 /// </summary>
-internal static unsafe partial class SalsaRomix
+internal static unsafe class SalsaRomix
 {
     /// <summary>Word k of a block in diagonal order is word <c>DiagonalOrder[k]</c> of the block as stored.</summary>
     private static ReadOnlySpan<byte> DiagonalOrder => [0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11];
@@ -36,7 +36,7 @@ internal static unsafe partial class SalsaRomix
             throw new ArgumentException($"ROMix: N={n} r={r} over {blocks.Length} bytes");
         }
         var vectorsPerLane = laneBytes / 16;
-        using var area = WorkingArea.Map((nuint)n * (nuint)laneBytes);
+        using var area = new WorkingArea((nuint)n * (nuint)laneBytes);
         var scratch = new Vector128<uint>[2 * vectorsPerLane];
         try
         {
@@ -190,19 +190,16 @@ internal static unsafe partial class SalsaRomix
     /// first loop runs. (Transparent huge pages were tried: 4 ms when the previous process had just freed huge
     /// pages, 20-45 ms of compaction otherwise.)
     /// </summary>
-    private sealed partial class WorkingArea : IDisposable
+    private sealed class WorkingArea : IDisposable
     {
-        private const int ProtReadWrite = 0x1 | 0x2;
-        private const int MapPrivateAnonymous = 0x02 | 0x20;
-        private const int MadvPopulateWrite = 23; // Linux 5.14; older kernels refuse it and the mixing faults pages itself
         private const nuint PopulateStep = 1 << 20;
 
         private readonly nuint _length;
         private readonly Thread? _populator;
 
-        private WorkingArea(byte* pointer, nuint length)
+        public WorkingArea(nuint length)
         {
-            Pointer = pointer;
+            Pointer = Posix.MapAnonymous(length, $"{length >> 20} MiB of scrypt working memory");
             _length = length;
             if (length >= 4 * PopulateStep && Environment.ProcessorCount > 1)
             {
@@ -213,42 +210,24 @@ internal static unsafe partial class SalsaRomix
 
         public byte* Pointer { get; }
 
-        public static WorkingArea Map(nuint bytes)
-        {
-            var mapping = (byte*)MMap(null, bytes, ProtReadWrite, MapPrivateAnonymous, -1, 0);
-            if (mapping == (byte*)-1)
-            {
-                throw new OutOfMemoryException($"scrypt: cannot map {bytes >> 20} MiB of working memory: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
-            }
-            return new WorkingArea(mapping, bytes);
-        }
-
         /// <summary>Unmaps the area. The kernel hands out zeroed pages only, so what was mixed here needs no clearing first.</summary>
         public void Dispose()
         {
             _populator?.Join();
-            _ = MUnmap(Pointer, _length);
+            Posix.Unmap(Pointer, _length);
         }
 
-        // Populating never changes contents, so it may run while the mixing writes the same pages.
+        // Populating never changes contents, so it may run while the mixing writes the same pages. Older kernels
+        // refuse it, and the mixing then faults the pages in itself.
         private void Populate()
         {
             for (nuint offset = 0; offset < _length; offset += PopulateStep)
             {
-                if (MAdvise(Pointer + offset, Math.Min(PopulateStep, _length - offset), MadvPopulateWrite) != 0)
+                if (!Posix.PopulateWrite(Pointer + offset, Math.Min(PopulateStep, _length - offset)))
                 {
                     return;
                 }
             }
         }
-
-        [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
-        private static partial void* MMap(void* address, nuint length, int protection, int flags, int fd, long offset);
-
-        [LibraryImport("libc", EntryPoint = "madvise")]
-        private static partial int MAdvise(void* address, nuint length, int advice);
-
-        [LibraryImport("libc", EntryPoint = "munmap")]
-        private static partial int MUnmap(void* address, nuint length);
     }
 }

@@ -63,7 +63,7 @@ public static unsafe class Scrypt
     /// of 128 r bytes, <see cref="SalsaRomix"/> mixes each, and PBKDF2 of the password keyed by the mixed blocks is
     /// the key.
     /// </summary>
-    internal static byte[] DeriveWithRomix(ReadOnlySpan<byte> password, ReadOnlySpan<byte> salt, int n, int r, int p, byte[] key)
+    private static byte[] DeriveWithRomix(ReadOnlySpan<byte> password, ReadOnlySpan<byte> salt, int n, int r, int p, byte[] key)
     {
         var blocks = new byte[128 * r * p];
         try
@@ -89,7 +89,10 @@ public static unsafe class Scrypt
         }
     }
 
-    /// <summary>OpenSSL's working memory: the V array of N+2 blocks plus p lanes of B (lanes run one after another).</summary>
+    /// <summary>
+    /// Working memory: the V array of N blocks (N+2 in OpenSSL's accounting, kept as the bound) plus p lanes of B;
+    /// lanes run one after another.
+    /// </summary>
     private static long MemoryNeeded(int n, int r, int p)
     {
         var bytes = (UInt128)128 * (uint)r * ((ulong)n + 2 + (ulong)p);

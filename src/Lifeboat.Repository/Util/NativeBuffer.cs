@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Lifeboat.Repository.Util;
 
 /// <summary>
@@ -8,20 +6,12 @@ namespace Lifeboat.Repository.Util;
 /// grows a few times would leave its old sizes resident. Only the pages actually used count towards the
 /// process's resident memory, and all of them go back to the system on growth and on dispose.
 /// </summary>
-internal sealed unsafe partial class NativeBuffer : IDisposable
+internal sealed unsafe class NativeBuffer : IDisposable
 {
     private const int Granularity = 1 << 20;
-    private const int ProtReadWrite = 0x1 | 0x2;
-    private const int MapPrivateAnonymous = 0x02 | 0x20;
 
     private byte* _data;
     private nuint _capacity;
-
-    [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
-    private static partial void* MMap(void* address, nuint length, int protection, int flags, int fd, long offset);
-
-    [LibraryImport("libc", EntryPoint = "munmap")]
-    private static partial int MUnmap(void* address, nuint length);
 
     /// <summary>Maps room for <paramref name="capacity"/> bytes up front (pages are only backed once touched).</summary>
     public NativeBuffer(int capacity = 0)
@@ -39,12 +29,7 @@ internal sealed unsafe partial class NativeBuffer : IDisposable
         {
             Release();
             var capacity = ((nuint)length + Granularity - 1) & ~(nuint)(Granularity - 1);
-            var data = MMap(null, capacity, ProtReadWrite, MapPrivateAnonymous, -1, 0);
-            if (data == (void*)-1)
-            {
-                throw new OutOfMemoryException($"cannot map a {capacity}-byte buffer: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
-            }
-            _data = (byte*)data;
+            _data = Posix.MapAnonymous(capacity, $"a {capacity}-byte buffer");
             _capacity = capacity;
         }
         return new Span<byte>(_data, length);
@@ -56,7 +41,7 @@ internal sealed unsafe partial class NativeBuffer : IDisposable
     {
         if (_data != null)
         {
-            MUnmap(_data, _capacity);
+            Posix.Unmap(_data, _capacity);
             _data = null;
             _capacity = 0;
         }

@@ -31,6 +31,37 @@ internal static unsafe partial class Posix
     [LibraryImport(Libc)]
     public static partial uint getegid();
 
+    private const int ProtReadWrite = 0x1 | 0x2;
+    private const int MapPrivateAnonymous = 0x02 | 0x20;
+    private const int MadvPopulateWrite = 23; // Linux 5.14
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial void* mmap(void* address, nuint length, int protection, int flags, int fd, long offset);
+    [LibraryImport(Libc)]
+    private static partial int munmap(void* address, nuint length);
+    [LibraryImport(Libc)]
+    private static partial int madvise(void* address, nuint length, int advice);
+
+    /// <summary>
+    /// A private anonymous mapping of <paramref name="length"/> bytes, outside the GC heap: only the pages touched
+    /// become resident, and all of them go back to the system on <see cref="Unmap"/>.
+    /// </summary>
+    public static byte* MapAnonymous(nuint length, string what)
+    {
+        var data = mmap(null, length, ProtReadWrite, MapPrivateAnonymous, -1, 0);
+        return data != (void*)-1
+            ? (byte*)data
+            : throw new OutOfMemoryException($"cannot map {what}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+    }
+
+    public static void Unmap(byte* data, nuint length) => _ = munmap(data, length);
+
+    /// <summary>
+    /// Faults a mapped range in, writable, without changing its contents (MADV_POPULATE_WRITE); false where the
+    /// kernel is older than 5.14 or refuses.
+    /// </summary>
+    public static bool PopulateWrite(byte* data, nuint length) => madvise(data, length, MadvPopulateWrite) == 0;
+
     private const int FadviseWillNeed = 3;
     private const int FadviseDontNeed = 4;
 
